@@ -1,0 +1,53 @@
+// Where the auth token comes from on a headless connector: CONNECTOR_TOKEN, or a file that only
+// its owner can read. The token is never logged; errors name the source, not the value.
+import { readFileSync, statSync } from 'node:fs';
+import type { Environment } from '../../shared/protocol/index.js';
+import { ConfigError } from './config-error.js';
+
+const TOKEN_FORMAT = /^cc_(demo|production)_[A-Za-z0-9_-]{20,}$/;
+
+export function readToken(tokenFile: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.CONNECTOR_TOKEN?.trim();
+  if (fromEnv) return fromEnv;
+  if (!tokenFile) {
+    throw new ConfigError('No token: set tokenFile in the config or the CONNECTOR_TOKEN environment variable.');
+  }
+  let text: string;
+  try {
+    text = readFileSync(tokenFile, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`tokenFile cannot be read (${(error as NodeJS.ErrnoException).code}): ${tokenFile}`);
+  }
+  if (process.platform !== 'win32') {
+    const mode = statSync(tokenFile).mode & 0o077;
+    if (mode !== 0) {
+      throw new ConfigError(
+        `tokenFile is readable by other users: ${tokenFile}. Run: chmod 600 "${tokenFile}"`,
+      );
+    }
+  }
+  const token = text.trim();
+  if (!token) throw new ConfigError(`tokenFile is empty: ${tokenFile}`);
+  return token;
+}
+
+/** The environment a token was issued for, from its `cc_<env>_` prefix, or null if it has none. */
+export function tokenEnvironment(token: string): Environment | null {
+  const match = /^cc_(demo|production)_/.exec(token);
+  return match ? (match[1] as Environment) : null;
+}
+
+export function checkTokenFormat(token: string): 'ok' | 'malformed' {
+  return TOKEN_FORMAT.test(token) ? 'ok' : 'malformed';
+}
+
+/** Refuses a token made for the other environment before it ever leaves the machine. */
+export function assertTokenMatchesEnvironment(token: string, environment: Environment): void {
+  const tokenEnv = tokenEnvironment(token);
+  if (tokenEnv && tokenEnv !== environment) {
+    throw new ConfigError(
+      `The token is for the ${tokenEnv} environment but this connector is configured for ${environment}. ` +
+        'Use a token created for this environment.',
+    );
+  }
+}

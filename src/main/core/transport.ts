@@ -1,0 +1,83 @@
+// Outbound WebSocket options: TLS ≥ 1.2 with verification against the system store plus an
+// optional CA file, plain ws:// only to loopback, and an HTTP CONNECT proxy when one applies.
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import tls from 'node:tls';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { getProxyForUrl } from 'proxy-from-env';
+import type { ClientOptions } from 'ws';
+
+export interface TransportOptions {
+  platformUrl: string;
+  caFile?: string;
+  /** Explicit proxy from config; otherwise HTTPS_PROXY/HTTP_PROXY and NO_PROXY apply. */
+  proxy?: string;
+  maxMessageBytes: number;
+  handshakeTimeoutMs: number;
+}
+
+export class TransportConfigError extends Error {}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) === 6) return host === '::1';
+  return false;
+}
+
+/** The trust store: the OS store where this Node exposes it, Node's bundled roots, and the CA file. */
+export function trustedCertificates(caFile?: string): string[] {
+  const getCa = (tls as unknown as { getCACertificates?: (kind: string) => string[] }).getCACertificates;
+  const system = getCa ? safe(() => getCa('system')) : [];
+  const bundled = getCa ? safe(() => getCa('default')) : [...tls.rootCertificates];
+  const extra = caFile ? [readFileSync(caFile, 'utf8')] : [];
+  return [...new Set([...bundled, ...system, ...extra])];
+}
+
+function safe(fn: () => string[]): string[] {
+  try {
+    return fn();
+  } catch {
+    return [];
+  }
+}
+
+/** The proxy URL for this platform URL, or null for a direct connection. */
+export function proxyFor(platformUrl: string, explicitProxy?: string): string | null {
+  const url = new URL(platformUrl);
+  if (isLoopbackHost(url.hostname) && !explicitProxy) return null;
+  if (explicitProxy) return explicitProxy;
+  // proxy-from-env reads `<scheme>_proxy`; a WebSocket travels as HTTP(S), so ask for that scheme.
+  const httpUrl = `${url.protocol === 'wss:' ? 'https:' : 'http:'}//${url.host}${url.pathname}`;
+  return getProxyForUrl(httpUrl) || null;
+}
+
+export function buildClientOptions(options: TransportOptions): ClientOptions {
+  const url = new URL(options.platformUrl);
+  if (url.protocol === 'ws:' && !isLoopbackHost(url.hostname)) {
+    throw new TransportConfigError(
+      'platformUrl: plain ws:// is only allowed to this computer (loopback); use wss:// for the platform.',
+    );
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new TransportConfigError('platformUrl: must start with wss://');
+  }
+  const tlsOptions =
+    url.protocol === 'wss:'
+      ? {
+          minVersion: 'TLSv1.2' as const,
+          rejectUnauthorized: true,
+          ca: trustedCertificates(options.caFile),
+        }
+      : {};
+  const proxy = proxyFor(options.platformUrl, options.proxy);
+  return {
+    ...tlsOptions,
+    maxPayload: options.maxMessageBytes,
+    handshakeTimeout: options.handshakeTimeoutMs,
+    perMessageDeflate: false,
+    followRedirects: false,
+    agent: proxy ? new HttpsProxyAgent(proxy) : undefined,
+  };
+}

@@ -1,0 +1,40 @@
+// Checks every consent.store document passes before any target writes it (PROTOCOL §7).
+import { createHash } from 'node:crypto';
+import {
+  type ConsentStoreParams,
+  type ConsentStoreResult,
+  MAX_PDF_BYTES,
+  RpcError,
+} from '../../shared/protocol/index.js';
+import type { CallOptions, ConsentDocument, ConsentStore } from './types.js';
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export function verifyConsentDocument(params: ConsentStoreParams, maxBytes = MAX_PDF_BYTES): ConsentDocument {
+  // Reject before decoding when the encoded size alone proves the document is too large.
+  if (Math.floor((params.dataBase64.length * 3) / 4) - 2 > maxBytes) {
+    throw new RpcError('integrity_error', 'The document is larger than 25 MiB.');
+  }
+  if (params.dataBase64.length % 4 !== 0 || !BASE64.test(params.dataBase64)) {
+    throw new RpcError('integrity_error', 'The document data is not valid base64.');
+  }
+  const bytes = Buffer.from(params.dataBase64, 'base64');
+  if (bytes.length > maxBytes) throw new RpcError('integrity_error', 'The document is larger than 25 MiB.');
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  if (digest !== params.sha256.toLowerCase()) {
+    throw new RpcError('integrity_error', 'The document does not match its sha256.');
+  }
+  if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-') {
+    throw new RpcError('integrity_error', 'The document is not a PDF.');
+  }
+  return { params, bytes };
+}
+
+export async function storeConsent(
+  store: ConsentStore,
+  params: ConsentStoreParams,
+  options: CallOptions,
+): Promise<ConsentStoreResult> {
+  const document = verifyConsentDocument(params);
+  return store.store(document, options);
+}

@@ -1,0 +1,21 @@
+// Builds the configured source and store from their config. Each integration type registers here.
+import type { ConsentStoreConfig, PatientLookupConfig } from '../../shared/config/sources.js';
+import { DemoSource } from './demo/demo-source.js';
+import type { ConsentStore, PatientLookupSource } from './types.js';
+
+export interface IntegrationContext {
+  /** Directory of the config file: relative paths in integration config resolve against it. */
+  configDir: string;
+  environment: 'demo' | 'production';
+}
+
+export function createPatientLookupSource(config: PatientLookupConfig, _ctx: IntegrationContext): PatientLookupSource {
+  switch (config.type) {
+    case 'demo':
+      return new DemoSource(config);
+  }
+}
+
+export function createConsentStore(config: ConsentStoreConfig, _ctx: IntegrationContext): ConsentStore {
+  throw new Error(`consentStore type "${config.type}" is not available in this build`);
+}

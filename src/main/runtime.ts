@@ -1,0 +1,122 @@
+// Assembles a running connector from a loaded config: settings, sources, handlers, Connector.
+// Used by `cloud-connector run`, the app's controller and the tests alike.
+import os from 'node:os';
+import {
+  BACKOFF_BASE_MS,
+  BACKOFF_CAP_MS,
+  BACKOFF_RESET_AFTER_MS,
+  DEAD_AFTER_MS,
+  DEFAULT_DEADLINES_MS,
+  DEFAULT_MAX_CONCURRENCY,
+  DRAIN_GRACE_MS,
+  HELLO_TIMEOUT_MS,
+  MAX_MESSAGE_BYTES,
+  PING_INTERVAL_MS,
+  REJECTED_RETRY_MS,
+  type SourceState,
+  UPDATE_REQUIRED_RETRY_MS,
+} from '../shared/protocol/index.js';
+import { loadConnectorId } from './config/connector-id.js';
+import type { LoadedConfig } from './config/load-config.js';
+import { assertTokenMatchesEnvironment } from './config/token.js';
+import { Connector, type ConnectorSettings } from './core/connector.js';
+import { type Logger, silentLogger } from './core/logger.js';
+import { buildClientOptions } from './core/transport.js';
+import { buildHandlers } from './integrations/handlers.js';
+import { createConsentStore, createPatientLookupSource } from './integrations/registry.js';
+import type { ConsentStore, PatientLookupSource } from './integrations/types.js';
+import { CONNECTOR_VERSION } from './version.js';
+
+export interface Runtime {
+  connector: Connector;
+  source?: PatientLookupSource;
+  store?: ConsentStore;
+  loaded: LoadedConfig;
+  /** Drains the connector and closes sources. */
+  shutdown(): Promise<void>;
+}
+
+export function settingsFrom(loaded: LoadedConfig): ConnectorSettings {
+  const c = loaded.config;
+  const t = c.timers ?? {};
+  const settings: ConnectorSettings = {
+    environment: c.environment,
+    platformUrl: c.platformUrl,
+    caFile: loaded.caFile,
+    proxy: c.proxy,
+    maxConcurrency: c.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+    maxMessageBytes: c.maxMessageBytes ?? MAX_MESSAGE_BYTES,
+    connectorId: loadConnectorId(loaded.dataDir),
+    name: c.name ?? os.hostname(),
+    version: CONNECTOR_VERSION,
+    deadlinesMs: {
+      ...DEFAULT_DEADLINES_MS,
+      ...(c.deadlinesMs ?? {}),
+    },
+    timers: {
+      pingIntervalMs: t.pingIntervalMs ?? PING_INTERVAL_MS,
+      deadAfterMs: t.deadAfterMs ?? DEAD_AFTER_MS,
+      helloTimeoutMs: t.helloTimeoutMs ?? HELLO_TIMEOUT_MS,
+      backoffBaseMs: t.backoffBaseMs ?? BACKOFF_BASE_MS,
+      backoffCapMs: t.backoffCapMs ?? BACKOFF_CAP_MS,
+      backoffResetAfterMs: t.backoffResetAfterMs ?? BACKOFF_RESET_AFTER_MS,
+      rejectedRetryMs: t.rejectedRetryMs ?? REJECTED_RETRY_MS,
+      updateRequiredRetryMs: t.updateRequiredRetryMs ?? UPDATE_REQUIRED_RETRY_MS,
+      drainGraceMs: t.drainGraceMs ?? DRAIN_GRACE_MS,
+    },
+  };
+  // Fail at start-up, with the config's words, rather than on every reconnect.
+  buildClientOptions({
+    platformUrl: settings.platformUrl,
+    caFile: settings.caFile,
+    proxy: settings.proxy,
+    maxMessageBytes: settings.maxMessageBytes,
+    handshakeTimeoutMs: settings.timers.helloTimeoutMs,
+  });
+  return settings;
+}
+
+export function createRuntime(loaded: LoadedConfig, token: string, logger: Logger = silentLogger): Runtime {
+  const c = loaded.config;
+  assertTokenMatchesEnvironment(token, c.environment);
+  const settings = settingsFrom(loaded);
+  const ctx = { configDir: loaded.dir, environment: c.environment };
+  const source = c.patientLookup ? createPatientLookupSource(c.patientLookup, ctx) : undefined;
+  const store = c.consentStore ? createConsentStore(c.consentStore, ctx) : undefined;
+  const sources: Record<string, SourceState> = {
+    'patient.lookup': source ? 'up' : 'unconfigured',
+    'consent.store': store ? 'up' : 'unconfigured',
+  };
+  let connector: Connector | null = null;
+  const handlers = buildHandlers({
+    source,
+    store,
+    policy: {
+      environment: c.environment,
+      sourceHoldsOnlyTestData: c.sourceHoldsOnlyTestData,
+      titleCaseNames: c.titleCaseNames,
+    },
+    info: () => {
+      const live = connector as Connector;
+      return {
+        version: CONNECTOR_VERSION,
+        environment: c.environment,
+        methods: live.methods,
+        uptimeS: live.uptimeS,
+        sources: live.status().sources,
+      };
+    },
+  });
+  connector = new Connector({ settings, token, handlers, logger, sources });
+  const live = connector;
+  return {
+    connector: live,
+    source,
+    store,
+    loaded,
+    async shutdown() {
+      await live.stop();
+      await Promise.allSettled([source?.close(), store?.close()]);
+    },
+  };
+}
