@@ -63,7 +63,10 @@ export function describeConfigIssues(error: z.ZodError): string {
     switch (issue.code) {
       case 'unrecognized_keys':
         return issue.keys
-          .map((k) => `${at ? `${at}.` : ''}${k}: unknown key (check the spelling; see the README for the keys allowed here)`)
+          .map(
+            (k) =>
+              `${at ? `${at}.` : ''}${k}: unknown key (check the spelling; see the README for the keys allowed here)`,
+          )
           .join('\n');
       case 'invalid_type':
         return issue.input === undefined

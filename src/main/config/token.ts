@@ -21,9 +21,7 @@ export function readToken(tokenFile: string | undefined, env: NodeJS.ProcessEnv 
   if (process.platform !== 'win32') {
     const mode = statSync(tokenFile).mode & 0o077;
     if (mode !== 0) {
-      throw new ConfigError(
-        `tokenFile is readable by other users: ${tokenFile}. Run: chmod 600 "${tokenFile}"`,
-      );
+      throw new ConfigError(`tokenFile is readable by other users: ${tokenFile}. Run: chmod 600 "${tokenFile}"`);
     }
   }
   const token = text.trim();

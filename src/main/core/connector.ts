@@ -55,7 +55,9 @@ export interface ConnectorOptions {
 export interface ConnectorEvents {
   state: [ConnectorStatus];
   call: [CallCompleted & { sessionId: string | null }];
-  connection: [{ event: 'connected' | 'disconnected' | 'rejected' | 'draining'; sessionId: string | null; code?: number }];
+  connection: [
+    { event: 'connected' | 'disconnected' | 'rejected' | 'draining'; sessionId: string | null; code?: number },
+  ];
 }
 
 export class Connector extends EventEmitter<ConnectorEvents> {
@@ -85,7 +87,10 @@ export class Connector extends EventEmitter<ConnectorEvents> {
     this.token = options.token;
     this.logger = options.logger ?? silentLogger;
     this.sources = { ...(options.sources ?? {}) };
-    this.backoff = new Backoff({ baseMs: this.settings.timers.backoffBaseMs, capMs: this.settings.timers.backoffCapMs });
+    this.backoff = new Backoff({
+      baseMs: this.settings.timers.backoffBaseMs,
+      capMs: this.settings.timers.backoffCapMs,
+    });
     this.dispatcher = new Dispatcher({
       handlers: options.handlers,
       maxConcurrency: this.settings.maxConcurrency,

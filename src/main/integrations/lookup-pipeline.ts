@@ -41,7 +41,8 @@ export function mapGender(value: string, table: Record<string, Patient['gender']
 
 export function normalisePatient(source: SourcePatient, policy: LookupPolicy): Patient {
   const gender = mapGender(source.gender ?? '');
-  if (!gender) throw new RpcError('invalid_source_record', 'The record from the data source has an invalid field: gender.');
+  if (!gender)
+    throw new RpcError('invalid_source_record', 'The record from the data source has an invalid field: gender.');
   let nationalIdentifier = source.nationalIdentifier;
   if (nationalIdentifier !== null && nationalIdentifier !== undefined) {
     nationalIdentifier = nationalIdentifier.replace(/[\s-]/g, '');

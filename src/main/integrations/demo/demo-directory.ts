@@ -5,8 +5,38 @@ import type { SourcePatient } from '../types.js';
 
 const SEED = 0x5eed_c0de;
 const FIRST_F = ['Amelia', 'Olivia', 'Isla', 'Ava', 'Mia', 'Grace', 'Freya', 'Sophia', 'Aisha', 'Niamh', 'Zara', 'Ewa'];
-const FIRST_M = ['Oliver', 'George', 'Noah', 'Arthur', 'Muhammad', 'Leo', 'Harry', 'Oscar', 'Rhys', 'Tomasz', 'Kwame', 'Callum'];
-const FAMILY = ['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Evans', 'McDonald', "O'Brien", 'Smith-Jones', 'Patel', 'Nowak', 'Okafor', 'Khan', 'Davies', 'MacLeod'];
+const FIRST_M = [
+  'Oliver',
+  'George',
+  'Noah',
+  'Arthur',
+  'Muhammad',
+  'Leo',
+  'Harry',
+  'Oscar',
+  'Rhys',
+  'Tomasz',
+  'Kwame',
+  'Callum',
+];
+const FAMILY = [
+  'Smith',
+  'Jones',
+  'Taylor',
+  'Brown',
+  'Williams',
+  'Wilson',
+  'Evans',
+  'McDonald',
+  "O'Brien",
+  'Smith-Jones',
+  'Patel',
+  'Nowak',
+  'Okafor',
+  'Khan',
+  'Davies',
+  'MacLeod',
+];
 const TITLES_F = ['Mrs', 'Ms', 'Miss', 'Dr', null];
 const TITLES_M = ['Mr', 'Dr', null];
 
