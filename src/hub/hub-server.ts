@@ -1,0 +1,339 @@
+// The reference platform: accepts connectors on /connector/v1 (hello checked against the tokens
+// file), keeps them alive with the heartbeat, and offers an HTTP API that routes calls to them.
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { Heartbeat } from '../main/core/heartbeat.js';
+import { type Logger, silentLogger } from '../main/core/logger.js';
+import {
+  ALL_METHODS,
+  CLOSE,
+  CONNECTOR_PATH,
+  DEAD_AFTER_MS,
+  DEFAULT_DEADLINES_MS,
+  DRAIN_GRACE_MS,
+  HELLO_ID,
+  HELLO_TIMEOUT_MS,
+  helloParamsSchema,
+  MAX_MESSAGE_BYTES,
+  type MethodName,
+  NOTIFICATIONS,
+  PING_INTERVAL_MS,
+  PLATFORM_DEADLINE_SLACK_MS,
+  PROTOCOL_VERSION,
+  SUBPROTOCOL,
+} from '../shared/protocol/index.js';
+import { ApiKeys } from './api-keys.js';
+import { type ConnectorInfo, ConnectorSession } from './connector-session.js';
+import { type HttpError, httpErrorFromRpc, hubError } from './http-status.js';
+import { routeCall } from './router.js';
+import { TokenStore } from './tokens-file.js';
+
+export interface HubOptions {
+  port: number;
+  host?: string;
+  tokensFile: string;
+  apiKeys: string[];
+  tls?: { cert: string; key: string };
+  maxMessageBytes?: number;
+  deadlinesMs?: Partial<Record<MethodName, number>>;
+  timers?: { pingIntervalMs?: number; deadAfterMs?: number; helloTimeoutMs?: number; drainGraceMs?: number };
+  logger?: Logger;
+}
+
+export interface Hub {
+  readonly port: number;
+  readonly wsUrl: string;
+  readonly httpUrl: string;
+  connectors(): ConnectorInfo[];
+  /** Sends platform.goaway to every connector (an upgrade is coming), without closing. */
+  goaway(reconnectAfterMs?: number): void;
+  /** goaway, wait for in-flight calls (up to the grace period), close every socket and the server. */
+  close(options?: { graceful?: boolean }): Promise<void>;
+}
+
+export async function startHub(options: HubOptions): Promise<Hub> {
+  const logger = options.logger ?? silentLogger;
+  const maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+  const timers = {
+    pingIntervalMs: options.timers?.pingIntervalMs ?? PING_INTERVAL_MS,
+    deadAfterMs: options.timers?.deadAfterMs ?? DEAD_AFTER_MS,
+    helloTimeoutMs: options.timers?.helloTimeoutMs ?? HELLO_TIMEOUT_MS,
+    drainGraceMs: options.timers?.drainGraceMs ?? DRAIN_GRACE_MS,
+  };
+  const deadlines = { ...DEFAULT_DEADLINES_MS, ...(options.deadlinesMs ?? {}) };
+  const apiKeys = new ApiKeys(options.apiKeys);
+  const tokens = new TokenStore(options.tokensFile, (message) => logger.warn(message));
+  tokens.watch();
+  const sessions = new Set<ConnectorSession>();
+  let closing = false;
+
+  tokens.onReload((active) => {
+    for (const s of sessions) {
+      if (!active.has(s.tokenHash)) {
+        logger.warn('token revoked; closing its connection', { sessionId: s.sessionId, tenant: s.tenant });
+        s.close(CLOSE.tokenRejected);
+      }
+    }
+  });
+
+  const server = options.tls
+    ? https.createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' })
+    : http.createServer();
+  server.on('request', (req, res) => {
+    handleHttp(req, res).catch((error) => {
+      logger.error('HTTP handler failed', { error: error instanceof Error ? error.name : 'unknown' });
+      if (!res.headersSent) send(res, hubError(500, 'internal_error', 'The platform failed unexpectedly.'));
+    });
+  });
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: maxMessageBytes,
+    perMessageDeflate: false,
+    handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://hub').pathname;
+    if (path !== CONNECTOR_PATH || closing) {
+      socket.end(`HTTP/1.1 ${closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => acceptConnector(ws));
+  });
+
+  function acceptConnector(ws: WebSocket): void {
+    let session: ConnectorSession | null = null;
+    const heartbeat = new Heartbeat(ws, {
+      pingIntervalMs: timers.pingIntervalMs,
+      deadAfterMs: timers.deadAfterMs,
+      onDead: () => ws.terminate(),
+      onRtt: (ms) => {
+        if (session) session.latencyMs = Math.round(ms * 10) / 10;
+      },
+    });
+    ws.on('close', () => {
+      heartbeat.stop();
+      clearTimeout(helloTimer);
+    });
+    ws.on('error', () => {});
+    if (ws.protocol !== SUBPROTOCOL) {
+      ws.close(CLOSE.badHello);
+      return;
+    }
+    const helloTimer = setTimeout(() => ws.close(CLOSE.helloTimeout), timers.helloTimeoutMs);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        ws.close(CLOSE.unsupportedData);
+        return;
+      }
+      if (session) {
+        session.handleFrame(data.toString());
+        return;
+      }
+      clearTimeout(helloTimer);
+      session = handshake(ws, data.toString());
+    });
+  }
+
+  function handshake(ws: WebSocket, text: string): ConnectorSession | null {
+    let message: Record<string, unknown>;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      ws.close(CLOSE.badHello);
+      return null;
+    }
+    if (message?.method !== 'connector.hello' || message.id !== HELLO_ID || message.jsonrpc !== '2.0') {
+      ws.close(CLOSE.badHello);
+      return null;
+    }
+    const rawParams = message.params as Record<string, unknown> | undefined;
+    if (typeof rawParams?.protocol === 'number' && rawParams.protocol !== PROTOCOL_VERSION) {
+      ws.close(CLOSE.protocolUnsupported);
+      return null;
+    }
+    const hello = helloParamsSchema.safeParse(rawParams);
+    if (!hello.success) {
+      ws.close(CLOSE.badHello);
+      return null;
+    }
+    const match = tokens.verify(hello.data.token);
+    if (!match) {
+      logger.warn('connector rejected: token unknown, revoked or expired', { environment: hello.data.environment });
+      ws.close(CLOSE.tokenRejected);
+      return null;
+    }
+    if (match.environment !== hello.data.environment) {
+      logger.warn('connector rejected: token is for another environment', { tenant: match.tenant });
+      ws.close(CLOSE.wrongEnvironment);
+      return null;
+    }
+    const { token: _secret, ...publicHello } = hello.data;
+    const session = new ConnectorSession(ws, randomUUID(), match.tenant, match.sha256, publicHello);
+    sessions.add(session);
+    session.on('closed', () => {
+      sessions.delete(session);
+      logger.info('connector disconnected', { sessionId: session.sessionId, tenant: session.tenant });
+    });
+    ws.send(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: HELLO_ID,
+        result: {
+          sessionId: session.sessionId,
+          tenant: match.tenant,
+          environment: match.environment,
+          heartbeatMs: timers.pingIntervalMs,
+        },
+      }),
+    );
+    logger.info('connector connected', {
+      sessionId: session.sessionId,
+      tenant: match.tenant,
+      environment: match.environment,
+      version: publicHello.version,
+    });
+    return session;
+  }
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://hub');
+    if (req.method === 'GET' && url.pathname === '/healthz') {
+      sendJson(res, 200, { status: 'ok', connectors: sessions.size });
+      return;
+    }
+    if (!apiKeys.check(req.headers.authorization)) {
+      send(res, hubError(401, 'unauthorized', 'Missing or wrong API key (Authorization: Bearer <key>).'));
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/connectors') {
+      sendJson(res, 200, { connectors: [...sessions].map((s) => s.info()) });
+      return;
+    }
+    const rpc = /^\/v1\/([^/]+)\/([^/]+)\/rpc\/([^/]+)$/.exec(url.pathname);
+    if (!rpc) {
+      send(res, hubError(404, 'not_found', 'No such endpoint.'));
+      return;
+    }
+    if (req.method !== 'POST') {
+      send(res, hubError(405, 'method_not_allowed', 'Use POST with the params as a JSON body.'));
+      return;
+    }
+    const [tenant, environment, method] = rpc.slice(1).map(decodeURIComponent) as [string, string, string];
+    if (!(ALL_METHODS as readonly string[]).includes(method)) {
+      send(res, hubError(404, 'method_not_found', `Unknown method. Known: ${ALL_METHODS.join(', ')}.`));
+      return;
+    }
+    let params: unknown;
+    try {
+      params = JSON.parse((await readBody(req, maxMessageBytes)) || '{}');
+    } catch (error) {
+      send(
+        res,
+        (error as Error).message === 'too_large'
+          ? hubError(413, 'too_large', 'The request body is too large.')
+          : hubError(400, 'parse_error', 'The request body is not valid JSON.'),
+      );
+      return;
+    }
+    if (closing) {
+      send(res, hubError(503, 'no_connector', 'The platform is restarting; try again shortly.', true));
+      return;
+    }
+    const waitMs = deadlines[method as MethodName] + PLATFORM_DEADLINE_SLACK_MS;
+    const routed = await routeCall(() => sessions, { tenant, environment, method, params, waitMs });
+    const outcome = routed.outcome;
+    switch (outcome.kind) {
+      case 'result':
+        sendJson(res, 200, { result: outcome.result });
+        return;
+      case 'error':
+        send(res, httpErrorFromRpc(outcome.error));
+        return;
+      case 'timeout':
+        send(
+          res,
+          hubError(504, 'source_timeout', 'The connector did not answer in time; the call was cancelled.', true),
+        );
+        return;
+      case 'dropped':
+        send(res, hubError(502, 'connection_lost', 'The connector connection dropped before it answered.', true));
+        return;
+      case 'no_connector':
+        send(res, hubError(503, 'no_connector', 'No connector is connected for this tenant and environment.', true));
+        return;
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const scheme = options.tls ? 'https' : 'http';
+
+  const goaway = (reconnectAfterMs = 0) => {
+    for (const s of sessions) s.notify(NOTIFICATIONS.goaway, { reconnectAfterMs });
+  };
+
+  return {
+    port: address.port,
+    wsUrl: `${options.tls ? 'wss' : 'ws'}://${hostForUrl}:${address.port}${CONNECTOR_PATH}`,
+    httpUrl: `${scheme}://${hostForUrl}:${address.port}`,
+    connectors: () => [...sessions].map((s) => s.info()),
+    goaway,
+    async close({ graceful = true } = {}) {
+      closing = true;
+      tokens.unwatch();
+      if (graceful) {
+        goaway(0);
+        const until = Date.now() + timers.drainGraceMs;
+        while ([...sessions].some((s) => s.inFlight > 0) && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+      for (const s of sessions) graceful ? s.close(CLOSE.goingAway) : s.ws.terminate();
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => {
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      });
+    },
+  };
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new Error('too_large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+function send(res: ServerResponse, error: HttpError): void {
+  sendJson(res, error.status, error.body);
+}
