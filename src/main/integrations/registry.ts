@@ -13,6 +13,8 @@ export function createPatientLookupSource(config: PatientLookupConfig, _ctx: Int
   switch (config.type) {
     case 'demo':
       return new DemoSource(config);
+    default:
+      throw new Error(`patientLookup type "${config.type}" is not available in this build`);
   }
 }
 
