@@ -8,6 +8,7 @@ import {
   patientSchema,
   RpcError,
 } from '../../shared/protocol/index.js';
+import { titleCaseName } from './common/title-case.js';
 import type { CallOptions, PatientLookupSource, SourcePatient } from './types.js';
 
 export interface LookupPolicy {
@@ -15,6 +16,8 @@ export interface LookupPolicy {
   /** Demo environment only: accept records not flagged as test patients. */
   sourceHoldsOnlyTestData?: boolean;
   titleCaseNames?: boolean;
+  /** Source codes → gender, merged over the built-in table (usually the source's `genderMap`). */
+  genderMap?: Record<string, Patient['gender']>;
 }
 
 /** Trim, remove inner white space, downcase (the platform does the same; we do it again). */
@@ -39,8 +42,30 @@ export function mapGender(value: string, table: Record<string, Patient['gender']
   return table[value.trim().toLowerCase()] ?? null;
 }
 
-export function normalisePatient(source: SourcePatient, policy: LookupPolicy): Patient {
-  const gender = mapGender(source.gender ?? '');
+/** The built-in table with a configured one laid over it; configured keys match case-insensitively. */
+export function genderTable(custom?: Record<string, Patient['gender']>): Record<string, Patient['gender']> {
+  if (!custom) return GENDERS;
+  const table = { ...GENDERS };
+  for (const [code, gender] of Object.entries(custom)) table[code.trim().toLowerCase()] = gender;
+  return table;
+}
+
+function titleCaseFields(source: SourcePatient): SourcePatient {
+  // Values are not validated yet (the schema check comes after), so anything not a string passes through.
+  const tc = <T>(v: T): T => (typeof v === 'string' ? (titleCaseName(v) as T) : v);
+  return {
+    ...source,
+    title: tc(source.title),
+    firstName: tc(source.firstName),
+    middleNames: tc(source.middleNames),
+    familyName: tc(source.familyName),
+  };
+}
+
+export function normalisePatient(raw: SourcePatient, policy: LookupPolicy): Patient {
+  // Names are only touched when every letter is a capital (see title-case.ts).
+  const source = policy.titleCaseNames && raw !== null && typeof raw === 'object' ? titleCaseFields(raw) : raw;
+  const gender = mapGender(typeof source.gender === 'string' ? source.gender : '', genderTable(policy.genderMap));
   if (!gender)
     throw new RpcError('invalid_source_record', 'The record from the data source has an invalid field: gender.');
   let nationalIdentifier = source.nationalIdentifier;
@@ -77,9 +102,10 @@ export async function lookupPatient(
     throw new RpcError('invalid_params', 'Invalid params: identificationNumber: too short or small (minimum 1).');
   }
   const candidates = await source.lookup(identifier, options);
+  const effective = source.genderMap && !policy.genderMap ? { ...policy, genderMap: source.genderMap } : policy;
   const patients: Patient[] = [];
   for (const candidate of candidates) {
-    const patient = normalisePatient(candidate, policy);
+    const patient = normalisePatient(candidate, effective);
     if (!patients.some((p) => samePatient(p, patient))) patients.push(patient);
   }
   if (patients.length === 0) return { patient: null };

@@ -15,6 +15,8 @@ export type SourcePatient = Omit<Patient, 'gender'> & { gender: string };
 
 export interface PatientLookupSource {
   readonly type: string;
+  /** The source's own gender codes (config `genderMap`), laid over the pipeline's built-in table. */
+  readonly genderMap?: Record<string, Patient['gender']>;
   /**
    * Find the patient with this normalised identifier. Returns every distinct matching record
    * (the pipeline turns more than one into `ambiguous_match`). Throws RpcError for source failures.
