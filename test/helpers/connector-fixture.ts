@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { loadConfigFile } from '../../src/main/config/load-config.js';
 import type { Connector } from '../../src/main/core/connector.js';
+import type { Logger } from '../../src/main/core/logger.js';
 import type { SessionState } from '../../src/main/core/session-state.js';
 import { createRuntime, type Runtime } from '../../src/main/runtime.js';
 import { tempDir } from './temp-dir.js';
@@ -16,13 +17,19 @@ export const FAST_TIMERS = {
   drainGraceMs: 5_000,
 };
 
-export function startTestConnector(t: TestContext, config: Record<string, unknown>, token: string): Runtime {
+export function startTestConnector(
+  t: TestContext,
+  config: Record<string, unknown>,
+  token: string,
+  options: { logger?: Logger; start?: boolean } = {},
+): Runtime {
   const dir = tempDir(t);
   const file = path.join(dir, 'connector.json');
-  writeFileSync(file, JSON.stringify({ timers: FAST_TIMERS, patientLookup: { type: 'demo' }, ...config }));
-  const runtime = createRuntime(loadConfigFile(file), token);
+  const timers = { ...FAST_TIMERS, ...((config.timers as object | undefined) ?? {}) };
+  writeFileSync(file, JSON.stringify({ patientLookup: { type: 'demo' }, ...config, timers }));
+  const runtime = createRuntime(loadConfigFile(file), token, options.logger);
   t.after(() => runtime.shutdown());
-  runtime.connector.start();
+  if (options.start !== false) runtime.connector.start();
   return runtime;
 }
 
