@@ -206,7 +206,11 @@ export class Dispatcher {
 
     const handler = this.options.handlers[method] as (p: unknown, ctx: CallContext) => Promise<unknown>;
     Promise.resolve()
-      .then(() => handler(parsed.data, { signal: controller.signal, method }))
+      .then(() => {
+        // Cancelled or timed out before it started: the source is never called.
+        if (controller.signal.aborted) throw controller.signal.reason;
+        return handler(parsed.data, { signal: controller.signal, method });
+      })
       .then(
         (result) => settle(result, null),
         (error: unknown) => {

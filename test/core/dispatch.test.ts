@@ -1,0 +1,163 @@
+// Requests over a live connection: bad input, concurrency and busy, deadlines and cancellation.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Dispatcher, type HandlerMap } from '../../src/main/core/dispatcher.js';
+import { startTestConnector, waitForState } from '../helpers/connector-fixture.js';
+import { startFakePlatform } from '../helpers/fake-platform.js';
+
+const TOKEN = 'cc_demo_dispatchTestToken_0123456789abcdef';
+
+async function connected(t: Parameters<typeof startFakePlatform>[0], config: Record<string, unknown> = {}) {
+  const platform = await startFakePlatform(t, { ws: { maxPayload: 64 * 1024 * 1024 } });
+  const runtime = startTestConnector(t, { environment: 'demo', platformUrl: platform.url, ...config }, TOKEN);
+  const socket = await platform.nextConnection();
+  await socket.acceptHello();
+  await waitForState(runtime.connector, 'connected');
+  return { platform, runtime, socket };
+}
+
+test('malformed frames get the protocol error and the connection stays up', async (t) => {
+  const { socket, runtime } = await connected(t);
+  socket.ws.send('{not json');
+  const parse = await socket.next((m) => m?.error?.code === -32700);
+  assert.equal(parse.id, null);
+  assert.equal(parse.error.data.reason, 'parse_error');
+
+  socket.send({ jsonrpc: '1.0', id: 5, method: 'patient.lookup' });
+  assert.equal((await socket.response(5)).error.code, -32600);
+
+  socket.request(6, 'patient.delete', {});
+  const unknown = await socket.response(6);
+  assert.equal(unknown.error.code, -32601);
+  assert.equal(unknown.error.data.reason, 'method_not_found');
+
+  socket.request(7, 'patient.lookup', { identificationNumber: 9990000018 });
+  const wrongType = await socket.response(7);
+  assert.equal(wrongType.error.code, -32602);
+  assert.match(wrongType.error.message, /identificationNumber/);
+  assert.ok(!wrongType.error.message.includes('9990000018'), 'the value is never echoed');
+
+  socket.request(8, 'patient.lookup', { identificationNumber: 'x'.repeat(65) });
+  assert.equal((await socket.response(8)).error.code, -32602);
+
+  socket.request(9, 'consent.store', {});
+  assert.equal((await socket.response(9)).error.code, -32601, 'consent.store is not enabled without a store');
+
+  socket.request(10, 'patient.lookup', { identificationNumber: 'd100000' });
+  assert.equal((await socket.response(10)).result.patient.localIdentifier, 'D100000');
+  assert.equal(runtime.connector.status().state, 'connected');
+});
+
+test('a binary frame closes with 1003 and an oversize message with 1009; the connector comes back', async (t) => {
+  const { platform, socket, runtime } = await connected(t, { maxMessageBytes: 64 * 1024 });
+  socket.ws.send(Buffer.from([1, 2, 3]));
+  assert.equal(await socket.whenClosed(), 1003);
+  const second = await platform.nextConnection();
+  await second.acceptHello();
+  await waitForState(runtime.connector, 'connected');
+  second.ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'patient.lookup', params: { identificationNumber: 'x'.repeat(70 * 1024) } }));
+  assert.equal(await second.whenClosed(), 1009);
+  const third = await platform.nextConnection();
+  await third.acceptHello();
+  await waitForState(runtime.connector, 'connected');
+});
+
+test('100 concurrent lookups are all answered; beyond maxConcurrency the answer is busy at once', async (t) => {
+  const { socket } = await connected(t, { maxConcurrency: 100, patientLookup: { type: 'demo', latencyMs: 200 } });
+  for (let i = 0; i < 100; i++) socket.request(i, 'patient.lookup', { identificationNumber: `d${100000 + i}` });
+  socket.request('extra', 'patient.lookup', { identificationNumber: 'd100000' });
+  const busy = await socket.response('extra', 1_000);
+  assert.equal(busy.error.code, -32005);
+  assert.equal(busy.error.data.retryable, true);
+  const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => socket.response(i)));
+  answers.forEach((a, i) => assert.equal(a.result.patient.localIdentifier, `D${100000 + i}`));
+});
+
+test('answers go out in completion order, not arrival order', async () => {
+  const sent: string[] = [];
+  const delays: Record<string, number> = { a: 150, b: 10, c: 80 };
+  const dispatcher = new Dispatcher({
+    handlers: {
+      'patient.lookup': async ({ identificationNumber }) => {
+        await new Promise((r) => setTimeout(r, delays[identificationNumber]));
+        return { patient: null };
+      },
+    },
+    maxConcurrency: 10,
+    deadlinesMs: { 'patient.lookup': 5_000, 'consent.store': 5_000, 'connector.info': 5_000 },
+    isDraining: () => false,
+  });
+  const channel = { id: 'c', send: (text: string) => sent.push(JSON.parse(text).id) };
+  for (const id of ['a', 'b', 'c']) {
+    dispatcher.handleFrame(JSON.stringify({ jsonrpc: '2.0', id, method: 'patient.lookup', params: { identificationNumber: id } }), channel);
+  }
+  await dispatcher.whenIdle(2_000);
+  assert.deepEqual(sent, ['b', 'c', 'a']);
+});
+
+function abortRecordingDispatcher(deadlineMs: number) {
+  const seen: { aborted: boolean; reason: unknown }[] = [];
+  const handlers: HandlerMap = {
+    'patient.lookup': (_params, { signal }) =>
+      new Promise((_resolve, reject) => {
+        const record = { aborted: false, reason: undefined as unknown };
+        seen.push(record);
+        signal.addEventListener('abort', () => {
+          record.aborted = true;
+          record.reason = signal.reason;
+          reject(signal.reason);
+        });
+      }),
+  };
+  const replies: any[] = [];
+  const dispatcher = new Dispatcher({
+    handlers,
+    maxConcurrency: 4,
+    deadlinesMs: { 'patient.lookup': deadlineMs, 'consent.store': 5_000, 'connector.info': 5_000 },
+    isDraining: () => false,
+  });
+  const channel = { id: 'c', send: (text: string) => replies.push(JSON.parse(text)) };
+  return { dispatcher, channel, seen, replies };
+}
+
+test('the deadline aborts the data source and answers source_timeout', async () => {
+  const { dispatcher, channel, seen, replies } = abortRecordingDispatcher(100);
+  dispatcher.handleFrame(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'patient.lookup', params: { identificationNumber: 'a' } }), channel);
+  await dispatcher.whenIdle(2_000);
+  assert.equal(seen[0]?.aborted, true, 'the source saw the abort');
+  assert.equal(replies.length, 1);
+  assert.equal(replies[0].error.code, -32002);
+  assert.equal(replies[0].error.data.reason, 'source_timeout');
+});
+
+test('$/cancelRequest aborts the data source and still answers, with -32800', async () => {
+  const { dispatcher, channel, seen, replies } = abortRecordingDispatcher(5_000);
+  dispatcher.handleFrame(JSON.stringify({ jsonrpc: '2.0', id: 'x1', method: 'patient.lookup', params: { identificationNumber: 'a' } }), channel);
+  await new Promise((r) => setImmediate(r)); // the source call is under way
+  dispatcher.handleFrame(JSON.stringify({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 'x1' } }), channel);
+  await dispatcher.whenIdle(1_000);
+  assert.equal(seen[0]?.aborted, true);
+  assert.equal(replies.length, 1, 'exactly one answer');
+  assert.equal(replies[0].id, 'x1');
+  assert.equal(replies[0].error.code, -32800);
+});
+
+test('over a real connection: deadline and cancel answer once each, and connector.info reports itself', async (t) => {
+  const { socket } = await connected(t, {
+    patientLookup: { type: 'demo', latencyMs: 5_000 },
+    deadlinesMs: { 'patient.lookup': 300 },
+  });
+  socket.request(1, 'patient.lookup', { identificationNumber: 'd100001' });
+  const timedOut = await socket.response(1, 3_000);
+  assert.equal(timedOut.error.data.reason, 'source_timeout');
+  socket.request(2, 'patient.lookup', { identificationNumber: 'd100002' });
+  socket.send({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 2 } });
+  assert.equal((await socket.response(2, 3_000)).error.code, -32800);
+  socket.request(3, 'connector.info', {});
+  const info = (await socket.response(3)).result;
+  assert.equal(info.environment, 'demo');
+  assert.deepEqual(info.methods, ['patient.lookup']);
+  assert.equal(typeof info.uptimeS, 'number');
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal(socket.received.filter((m: any) => m?.id === 1 || m?.id === 2).length, 0, 'no second answer');
+});
