@@ -55,7 +55,14 @@ test('a binary frame closes with 1003 and an oversize message with 1009; the con
   const second = await platform.nextConnection();
   await second.acceptHello();
   await waitForState(runtime.connector, 'connected');
-  second.ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'patient.lookup', params: { identificationNumber: 'x'.repeat(70 * 1024) } }));
+  second.ws.send(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'patient.lookup',
+      params: { identificationNumber: 'x'.repeat(70 * 1024) },
+    }),
+  );
   assert.equal(await second.whenClosed(), 1009);
   const third = await platform.nextConnection();
   await third.acceptHello();
@@ -89,7 +96,10 @@ test('answers go out in completion order, not arrival order', async () => {
   });
   const channel = { id: 'c', send: (text: string) => sent.push(JSON.parse(text).id) };
   for (const id of ['a', 'b', 'c']) {
-    dispatcher.handleFrame(JSON.stringify({ jsonrpc: '2.0', id, method: 'patient.lookup', params: { identificationNumber: id } }), channel);
+    dispatcher.handleFrame(
+      JSON.stringify({ jsonrpc: '2.0', id, method: 'patient.lookup', params: { identificationNumber: id } }),
+      channel,
+    );
   }
   await dispatcher.whenIdle(2_000);
   assert.deepEqual(sent, ['b', 'c', 'a']);
@@ -122,7 +132,10 @@ function abortRecordingDispatcher(deadlineMs: number) {
 
 test('the deadline aborts the data source and answers source_timeout', async () => {
   const { dispatcher, channel, seen, replies } = abortRecordingDispatcher(100);
-  dispatcher.handleFrame(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'patient.lookup', params: { identificationNumber: 'a' } }), channel);
+  dispatcher.handleFrame(
+    JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'patient.lookup', params: { identificationNumber: 'a' } }),
+    channel,
+  );
   await dispatcher.whenIdle(2_000);
   assert.equal(seen[0]?.aborted, true, 'the source saw the abort');
   assert.equal(replies.length, 1);
@@ -132,7 +145,10 @@ test('the deadline aborts the data source and answers source_timeout', async () 
 
 test('$/cancelRequest aborts the data source and still answers, with -32800', async () => {
   const { dispatcher, channel, seen, replies } = abortRecordingDispatcher(5_000);
-  dispatcher.handleFrame(JSON.stringify({ jsonrpc: '2.0', id: 'x1', method: 'patient.lookup', params: { identificationNumber: 'a' } }), channel);
+  dispatcher.handleFrame(
+    JSON.stringify({ jsonrpc: '2.0', id: 'x1', method: 'patient.lookup', params: { identificationNumber: 'a' } }),
+    channel,
+  );
   await new Promise((r) => setImmediate(r)); // the source call is under way
   dispatcher.handleFrame(JSON.stringify({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 'x1' } }), channel);
   await dispatcher.whenIdle(1_000);

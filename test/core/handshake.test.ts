@@ -1,15 +1,19 @@
 // The hello and the connector's reaction to every close code of PROTOCOL §6.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { startTestConnector, waitForState } from '../helpers/connector-fixture.js';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { startTestConnector, waitForState } from '../helpers/connector-fixture.js';
 import { startFakePlatform } from '../helpers/fake-platform.js';
 
 const TOKEN = 'cc_demo_handshakeTestToken_0123456789abcdef';
 
 test('the first message is a complete hello with the token, and requests follow only after its result', async (t) => {
   const platform = await startFakePlatform(t);
-  const runtime = startTestConnector(t, { environment: 'demo', platformUrl: platform.url, maxConcurrency: 7, name: 'front-desk' }, TOKEN);
+  const runtime = startTestConnector(
+    t,
+    { environment: 'demo', platformUrl: platform.url, maxConcurrency: 7, name: 'front-desk' },
+    TOKEN,
+  );
   const socket = await platform.nextConnection();
   assert.equal(socket.ws.protocol, 'connector.v1');
   const hello = await socket.next();
@@ -23,7 +27,11 @@ test('the first message is a complete hello with the token, and requests follow 
   assert.deepEqual(hello.params.methods, ['patient.lookup']);
   assert.match(hello.params.connectorId, /^[0-9a-f-]{36}$/);
   assert.equal(runtime.connector.status().state, 'authenticating');
-  socket.send({ jsonrpc: '2.0', id: 'hello', result: { sessionId: 's-1', tenant: 'acme', environment: 'demo', heartbeatMs: 15000 } });
+  socket.send({
+    jsonrpc: '2.0',
+    id: 'hello',
+    result: { sessionId: 's-1', tenant: 'acme', environment: 'demo', heartbeatMs: 15000 },
+  });
   await waitForState(runtime.connector, 'connected');
   assert.equal(runtime.connector.status().sessionId, 's-1');
 });
@@ -63,7 +71,11 @@ test('rejected retries on its slow schedule only, and a new token reconnects at 
   const platform = await startFakePlatform(t);
   const runtime = startTestConnector(
     t,
-    { environment: 'demo', platformUrl: platform.url, timers: { rejectedRetryMs: 1_500, backoffBaseMs: 10, backoffCapMs: 10 } },
+    {
+      environment: 'demo',
+      platformUrl: platform.url,
+      timers: { rejectedRetryMs: 1_500, backoffBaseMs: 10, backoffCapMs: 10 },
+    },
     TOKEN,
   );
   const started = Date.now();
@@ -83,7 +95,10 @@ test('rejected retries on its slow schedule only, and a new token reconnects at 
   assert.equal(runtime.connector.status().state, 'rejected');
   assert.ok(attempts.length >= 2 && attempts.length <= 3, `attempts at ${attempts.join(', ')} ms`);
   for (let i = 1; i < attempts.length; i++) {
-    assert.ok((attempts[i] as number) - (attempts[i - 1] as number) >= 1_400, 'never faster than the rejected schedule');
+    assert.ok(
+      (attempts[i] as number) - (attempts[i - 1] as number) >= 1_400,
+      'never faster than the rejected schedule',
+    );
   }
   runtime.connector.setToken('cc_demo_theReplacementToken_0123456789ab');
   await waitForState(runtime.connector, 'connected', 3_000);
@@ -93,7 +108,11 @@ test('a platform that never answers the hello is left and retried after backoff'
   const platform = await startFakePlatform(t);
   const runtime = startTestConnector(
     t,
-    { environment: 'demo', platformUrl: platform.url, timers: { helloTimeoutMs: 300, backoffBaseMs: 50, backoffCapMs: 50 } },
+    {
+      environment: 'demo',
+      platformUrl: platform.url,
+      timers: { helloTimeoutMs: 300, backoffBaseMs: 50, backoffCapMs: 50 },
+    },
     TOKEN,
   );
   const first = await platform.nextConnection();
@@ -123,14 +142,24 @@ test('garbage or a wrong answer before the hello result is a protocol error, the
 
 test('a platform that does not select connector.v1 is not used', async (t) => {
   const platform = await startFakePlatform(t, { selectProtocol: false });
-  const runtime = startTestConnector(t, { environment: 'demo', platformUrl: platform.url, timers: { backoffBaseMs: 5_000, backoffCapMs: 5_000 } }, TOKEN);
+  const runtime = startTestConnector(
+    t,
+    { environment: 'demo', platformUrl: platform.url, timers: { backoffBaseMs: 5_000, backoffCapMs: 5_000 } },
+    TOKEN,
+  );
   await waitForState(runtime.connector, 'backing_off');
   assert.match(runtime.connector.status().lastError ?? '', /connector\.v1/);
 });
 
 test('a token made for the other environment is refused before connecting', async (t) => {
   assert.throws(
-    () => startTestConnector(t, { environment: 'demo', platformUrl: 'ws://127.0.0.1:9/connector/v1' }, 'cc_production_abcdefghijklmnopqrstuvwxyz0123', { start: false }),
+    () =>
+      startTestConnector(
+        t,
+        { environment: 'demo', platformUrl: 'ws://127.0.0.1:9/connector/v1' },
+        'cc_production_abcdefghijklmnopqrstuvwxyz0123',
+        { start: false },
+      ),
     /token is for the production environment/,
   );
 });

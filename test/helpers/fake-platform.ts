@@ -5,7 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
-import { WebSocket, WebSocketServer, type ServerOptions } from 'ws';
+import { type ServerOptions, type WebSocket, WebSocketServer } from 'ws';
 
 export class FakeSocket {
   readonly received: unknown[] = [];
@@ -61,7 +61,13 @@ export class FakeSocket {
     this.send({
       jsonrpc: '2.0',
       id: 'hello',
-      result: { sessionId: randomUUID(), tenant: 'acme', environment: hello.params.environment, heartbeatMs: 15000, ...overrides },
+      result: {
+        sessionId: randomUUID(),
+        tenant: 'acme',
+        environment: hello.params.environment,
+        heartbeatMs: 15000,
+        ...overrides,
+      },
     });
     return hello;
   }
@@ -104,12 +110,18 @@ export interface FakePlatform {
 
 export async function startFakePlatform(
   t: TestContext,
-  options: { tls?: { cert: string; key: string; minVersion?: string; maxVersion?: string; ciphers?: string }; ws?: ServerOptions; port?: number; selectProtocol?: boolean } = {},
+  options: {
+    tls?: { cert: string; key: string; minVersion?: string; maxVersion?: string; ciphers?: string };
+    ws?: ServerOptions;
+    port?: number;
+    selectProtocol?: boolean;
+  } = {},
 ): Promise<FakePlatform> {
   const server = options.tls ? https.createServer(options.tls as https.ServerOptions) : http.createServer();
   const wss = new WebSocketServer({
     server,
-    handleProtocols: (offered) => (options.selectProtocol === false ? false : offered.has('connector.v1') ? 'connector.v1' : false),
+    handleProtocols: (offered) =>
+      options.selectProtocol === false ? false : offered.has('connector.v1') ? 'connector.v1' : false,
     ...options.ws,
   });
   const connections: FakeSocket[] = [];

@@ -10,7 +10,10 @@ interface Pair {
   server: Socket;
   /** While black-holed, reading stops on both sides: bytes wait in kernel buffers, as behind a dead link. */
   blackholed: boolean;
-  queues: Record<Direction, { releaseAt: number; chunks: Array<{ at: number; data: Buffer }>; timer: NodeJS.Timeout | null }>;
+  queues: Record<
+    Direction,
+    { releaseAt: number; chunks: Array<{ at: number; data: Buffer }>; timer: NodeJS.Timeout | null }
+  >;
 }
 
 export interface TcpProxy {

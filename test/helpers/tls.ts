@@ -1,5 +1,5 @@
 // Test certificates made by the test itself: a CA and a server certificate it signed, for
-// 127.0.0.1 and localhost.
+// 127.0.0.1, localhost and platform.test (a name only the test proxy resolves).
 import selfsigned from 'selfsigned';
 
 export interface TestPki {
@@ -36,6 +36,7 @@ export function testPki(): Promise<TestPki> {
           name: 'subjectAltName',
           altNames: [
             { type: 2, value: 'localhost' },
+            { type: 2, value: 'platform.test' },
             { type: 7, ip: '127.0.0.1' },
           ],
         },
