@@ -87,8 +87,15 @@ export function normalisePatient(raw: SourcePatient, policy: LookupPolicy): Pati
   return parsed.data;
 }
 
+/**
+ * The same record returned twice (a SQL join, a FHIR search and its merge target). Every field
+ * must agree: two records that merely share an identifier are two patients, and guessing
+ * between them is a clinical-safety incident, so they become `ambiguous_match`.
+ */
 export function samePatient(a: Patient, b: Patient): boolean {
-  return a.localIdentifier === b.localIdentifier && a.nationalIdentifier === b.nationalIdentifier;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof Patient>;
+  for (const key of keys) if (a[key] !== b[key]) return false;
+  return true;
 }
 
 export async function lookupPatient(

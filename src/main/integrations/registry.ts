@@ -1,18 +1,24 @@
 // Builds the configured source and store from their config. Each integration type registers here.
 import type { ConsentStoreConfig, PatientLookupConfig } from '../../shared/config/sources.js';
+import type { Logger } from '../core/logger.js';
 import { DemoSource } from './demo/demo-source.js';
+import { FhirPatientSource } from './fhir/fhir-patient-source.js';
 import type { ConsentStore, PatientLookupSource } from './types.js';
 
 export interface IntegrationContext {
   /** Directory of the config file: relative paths in integration config resolve against it. */
   configDir: string;
   environment: 'demo' | 'production';
+  /** Sources log failures by error code only, never values. */
+  logger?: Logger;
 }
 
-export function createPatientLookupSource(config: PatientLookupConfig, _ctx: IntegrationContext): PatientLookupSource {
+export function createPatientLookupSource(config: PatientLookupConfig, ctx: IntegrationContext): PatientLookupSource {
   switch (config.type) {
     case 'demo':
       return new DemoSource(config);
+    case 'fhir':
+      return new FhirPatientSource(config, ctx.configDir, ctx.logger);
     default:
       throw new Error(`patientLookup type "${config.type}" is not available in this build`);
   }
