@@ -16,6 +16,9 @@ import {
   type SourceState,
   UPDATE_REQUIRED_RETRY_MS,
 } from '../shared/protocol/index.js';
+import { attachAudit } from './audit/attach.js';
+import type { AuditWarning, AuditWriter } from './audit/audit-writer.js';
+import { createAuditWriterFor } from './audit/from-config.js';
 import { loadConnectorId } from './config/connector-id.js';
 import type { LoadedConfig } from './config/load-config.js';
 import { assertTokenMatchesEnvironment } from './config/token.js';
@@ -32,8 +35,20 @@ export interface Runtime {
   source?: PatientLookupSource;
   store?: ConsentStore;
   loaded: LoadedConfig;
-  /** Drains the connector and closes sources. */
+  /** The audit log writer, when the runtime was created with `{ audit: true }`. */
+  audit?: AuditWriter;
+  /** Problems the status view shows beside the connector's state (the audit log cannot be written, …). */
+  warnings(): AuditWarning[];
+  /** Drains the connector, flushes the audit log and closes sources. */
   shutdown(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /**
+   * Record every call and connection event in the audit log (`run` and the app do; one-off
+   * commands such as `check` do not, so that they leave no rows and do not consume config changes).
+   */
+  audit?: boolean;
 }
 
 export function settingsFrom(loaded: LoadedConfig): ConnectorSettings {
@@ -76,7 +91,12 @@ export function settingsFrom(loaded: LoadedConfig): ConnectorSettings {
   return settings;
 }
 
-export function createRuntime(loaded: LoadedConfig, token: string, logger: Logger = silentLogger): Runtime {
+export function createRuntime(
+  loaded: LoadedConfig,
+  token: string,
+  logger: Logger = silentLogger,
+  options: RuntimeOptions = {},
+): Runtime {
   const c = loaded.config;
   assertTokenMatchesEnvironment(token, c.environment);
   const settings = settingsFrom(loaded);
@@ -109,13 +129,24 @@ export function createRuntime(loaded: LoadedConfig, token: string, logger: Logge
   });
   connector = new Connector({ settings, token, handlers, logger, sources });
   const live = connector;
+  const audit = options.audit ? createAuditWriterFor(loaded, logger) : undefined;
+  if (audit) {
+    attachAudit(live, audit);
+    audit.recordConfigState(c);
+  }
   return {
     connector: live,
     source,
     store,
     loaded,
+    audit,
+    warnings: () => {
+      const w = audit?.warning();
+      return w ? [w] : [];
+    },
     async shutdown() {
       await live.stop();
+      audit?.close();
       await Promise.allSettled([source?.close(), store?.close()]);
     },
   };

@@ -2,7 +2,7 @@
 // must be byte-for-byte stable: a fixed field order, explicit nulls, JSON for escaping.
 import { createHash } from 'node:crypto';
 
-export const AUDIT_KINDS = ['call', 'connection', 'config', 'prune'] as const;
+export const AUDIT_KINDS = ['call', 'connection', 'config', 'prune', 'gap'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** The chain's starting point when nothing has ever been pruned. */
@@ -20,11 +20,11 @@ export interface AuditEntry {
   durationMs: number | null;
   bytesIn: number | null;
   bytesOut: number | null;
-  /** connection: connected | disconnected | rejected | draining; config: started | changed; prune: pruned. */
+  /** connection: connected | disconnected | rejected | draining; config: changed; prune: pruned; gap: rows_lost. */
   event: string | null;
   /** WebSocket close code. */
   code: number | null;
-  /** Small JSON: changed config section names, or the prune summary. Never values. */
+  /** Small JSON: changed config section names, the prune summary or the gap summary. Never values. */
   detail: string | null;
 }
 

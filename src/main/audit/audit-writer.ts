@@ -7,8 +7,8 @@ import { EventEmitter } from 'node:events';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { appendEntries } from './append.js';
 import type { AuditEntry } from './audit-row.js';
-import { type AuditProblem, classifyAuditError, describeAuditProblem } from './disk-errors.js';
-import { type CallEvent, type ConnectionEvent, callEntry, configEntry, connectionEntry } from './entries.js';
+import { type AuditProblem, type AuditWarningText, classifyAuditError, describeAuditProblem } from './disk-errors.js';
+import { type CallEvent, type ConnectionEvent, callEntry, configEntry, connectionEntry, gapEntry } from './entries.js';
 import { type AuditDb, openAuditDbForWriting } from './open-db.js';
 import { DEFAULT_RETENTION_DAYS, type PruneResult, pruneOlderThan, retentionCutoff } from './prune.js';
 import { type CallCounts, countsSince, type RecentCall, recentCalls } from './queries.js';
@@ -39,7 +39,12 @@ export interface AuditStatus {
   problem: AuditProblem | null;
   /** The SQLite or system error code of the last failure, for "Details". */
   errorCode: string | null;
-  warnings: string[];
+  /** What the status view shows, if anything. */
+  warning: AuditWarning | null;
+}
+
+export interface AuditWarning extends AuditWarningText {
+  code: 'audit_unwritable' | 'audit_rows_lost';
 }
 
 export interface AuditWriterEvents {
@@ -59,6 +64,8 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
   private lastOpenAttempt = 0;
   private written = 0;
   private lost = 0;
+  /** Rows lost since the last gap record, and when the first of them happened. */
+  private unrecordedLoss: { rows: number; from: string; to: string } | null = null;
   private problem: AuditProblem | null = null;
   private errorCode: string | null = null;
   private closed = false;
@@ -137,7 +144,7 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
         .immediate();
       if (changed.length > 0) this.record(configEntry('changed', changed, this.now()));
     } catch (error) {
-      this.fail(error, 0);
+      this.fail(error);
     }
   }
 
@@ -151,19 +158,25 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
     }
     const batch = this.queue;
     this.queue = [];
+    const gap = this.unrecordedLoss;
     try {
-      appendEntries((this.audit as AuditDb).db, batch);
-      this.written += batch.length;
+      // The chain itself says that rows are missing, and for which period.
+      appendEntries(
+        (this.audit as AuditDb).db,
+        gap ? [gapEntry(gap.rows, gap.from, gap.to, this.now()), ...batch] : batch,
+      );
+      if (gap) this.unrecordedLoss = null;
+      this.written += batch.length + (gap ? 1 : 0);
       this.recovered();
     } catch (error) {
       if (classifyAuditError(error).problem === 'busy' && this.queue.length + batch.length <= this.opts.maxQueue) {
         // Another program holds the write lock for a moment: keep the rows and try again soon.
         this.queue = batch.concat(this.queue);
-        this.fail(error, 0);
+        this.fail(error);
         this.schedule();
         return;
       }
-      this.fail(error, batch.length);
+      this.fail(error, batch);
     }
   }
 
@@ -179,19 +192,12 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
       }
       return result;
     } catch (error) {
-      this.fail(error, 0);
+      this.fail(error);
       return null;
     }
   }
 
   status(): AuditStatus {
-    const warnings: string[] = [];
-    if (this.problem && this.problem !== 'busy') warnings.push(describeAuditProblem(this.problem, this.path));
-    if (this.lost > 0) {
-      warnings.push(
-        `${this.lost} audit record${this.lost === 1 ? '' : 's'} could not be written since Cloud Connector started.`,
-      );
-    }
     return {
       path: this.path,
       state: this.closed ? 'closed' : this.problem && this.problem !== 'busy' ? 'failing' : 'ok',
@@ -200,8 +206,25 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
       queued: this.queue.length,
       problem: this.problem,
       errorCode: this.errorCode,
-      warnings,
+      warning: this.warning(),
     };
+  }
+
+  /** One warning for the status view: the current problem, or rows lost earlier. */
+  warning(): AuditWarning | null {
+    const lost = `${this.lost} audit record${this.lost === 1 ? '' : 's'}`;
+    if (this.problem && this.problem !== 'busy') {
+      const text = describeAuditProblem(this.problem, this.path);
+      return { code: 'audit_unwritable', message: `${text.message} ${lost} not written so far.`, fix: text.fix };
+    }
+    if (this.lost > 0) {
+      return {
+        code: 'audit_rows_lost',
+        message: `${lost} could not be written earlier; the audit log is being written again.`,
+        fix: 'No action is needed unless this happens again; the process log says when and why.',
+      };
+    }
+    return null;
   }
 
   /** The last `n` calls, newest first, for the status view (rows still queued are written first). */
@@ -212,7 +235,7 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
 
   countsSince(since: Date): CallCounts {
     this.flush();
-    return this.audit ? countsSince(this.audit.db, since) : { calls: 0, lookups: 0, documents: 0, errors: 0 };
+    return this.audit ? countsSince(this.audit.db, since) : { lookups: 0, documents: 0, errors: 0 };
   }
 
   close(): void {
@@ -222,19 +245,15 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
     this.clearFlushTimers();
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     process.off('exit', this.onExit);
-    this.lost += this.queue.length;
+    this.noteLoss(this.queue);
     this.queue = [];
     this.audit?.close();
     this.audit = null;
   }
 
   private record(entry: AuditEntry): void {
-    if (this.closed) {
-      this.lost++;
-      return;
-    }
-    if (this.queue.length >= this.opts.maxQueue) {
-      this.lost++;
+    if (this.closed || this.queue.length >= this.opts.maxQueue) {
+      this.noteLoss([entry]);
       return;
     }
     this.queue.push(entry);
@@ -274,20 +293,30 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
       return true;
     } catch (error) {
       this.audit = null;
-      this.fail(error, 0);
+      this.fail(error);
       return false;
     }
   }
 
   private loseQueue(): void {
-    this.lost += this.queue.length;
+    this.noteLoss(this.queue);
     this.queue = [];
     this.emitStatus();
   }
 
-  private fail(error: unknown, lostRows: number): void {
+  private noteLoss(entries: readonly AuditEntry[]): void {
+    if (entries.length === 0) return;
+    this.lost += entries.length;
+    const from = (entries[0] as AuditEntry).time;
+    const to = (entries[entries.length - 1] as AuditEntry).time;
+    this.unrecordedLoss = this.unrecordedLoss
+      ? { rows: this.unrecordedLoss.rows + entries.length, from: this.unrecordedLoss.from, to }
+      : { rows: entries.length, from, to };
+  }
+
+  private fail(error: unknown, lost: readonly AuditEntry[] = []): void {
     const { problem, code } = classifyAuditError(error);
-    this.lost += lostRows;
+    this.noteLoss(lost);
     const changed = problem !== this.problem;
     this.problem = problem;
     this.errorCode = code;

@@ -26,20 +26,37 @@ export function classifyAuditError(error: unknown): { problem: AuditProblem; cod
   return { problem: 'other', code };
 }
 
-export function describeAuditProblem(problem: AuditProblem, file: string): string {
+export interface AuditWarningText {
+  message: string;
+  fix: string;
+}
+
+export function describeAuditProblem(problem: AuditProblem, file: string): AuditWarningText {
   const dir = path.dirname(file);
   switch (problem) {
     case 'full':
-      return `The audit log could not be written: the disk is full. Free space on the disk that holds ${dir}.`;
+      return {
+        message: 'The audit log could not be written: the disk is full.',
+        fix: `Free space on the disk that holds ${dir}.`,
+      };
     case 'read_only':
-      return `The audit log could not be written: its file or folder is read-only. Make ${dir} writable for Cloud Connector.`;
+      return {
+        message: 'The audit log could not be written: its file or folder is read-only.',
+        fix: `Make ${dir} writable for Cloud Connector.`,
+      };
     case 'io':
-      return `The audit log could not be written: the disk reported an error. Check the disk that holds ${dir}.`;
+      return {
+        message: 'The audit log could not be written: the disk reported an error.',
+        fix: `Check the disk that holds ${dir}.`,
+      };
     case 'damaged':
-      return `The audit log file is damaged or is not an audit log. Move ${file} aside; a new one will be started.`;
+      return {
+        message: 'The audit log file is damaged or is not an audit log.',
+        fix: `Move ${file} aside; Cloud Connector then starts a new one.`,
+      };
     case 'busy':
-      return 'The audit log is locked by another program. Close any tool that has it open.';
+      return { message: 'The audit log is locked by another program.', fix: 'Close any tool that has it open.' };
     default:
-      return `The audit log could not be written. Check that ${dir} exists and is writable.`;
+      return { message: 'The audit log could not be written.', fix: `Check that ${dir} exists and is writable.` };
   }
 }

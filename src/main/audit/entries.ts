@@ -66,7 +66,7 @@ export function connectionEntry(ev: ConnectionEvent, time = new Date()): AuditEn
 }
 
 /** A configuration change: which top-level sections changed, never their values. */
-export function configEntry(event: 'started' | 'changed', sections: string[], time = new Date()): AuditEntry {
+export function configEntry(event: 'changed', sections: string[], time = new Date()): AuditEntry {
   const names = sections.map((s) => token(s) ?? '(invalid)').sort();
   return { ...EMPTY, time: time.toISOString(), kind: 'config', event, detail: JSON.stringify({ sections: names }) };
 }
@@ -78,5 +78,16 @@ export function pruneEntry(rows: number, upToSeq: number, anchorHash: string, cu
     kind: 'prune',
     event: 'pruned',
     detail: JSON.stringify({ rows, upToSeq, anchorHash, olderThan: cutoff }),
+  };
+}
+
+/** Written once the log is writable again: how many rows were lost, and over which period. */
+export function gapEntry(rows: number, from: string, to: string, time: Date): AuditEntry {
+  return {
+    ...EMPTY,
+    time: time.toISOString(),
+    kind: 'gap',
+    event: 'rows_lost',
+    detail: JSON.stringify({ rows, from, to }),
   };
 }

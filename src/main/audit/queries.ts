@@ -37,21 +37,19 @@ export function recentCalls(db: Database.Database, n: number): RecentCall[] {
 }
 
 export interface CallCounts {
-  calls: number;
   lookups: number;
   documents: number;
   errors: number;
 }
 
-/** For "today's counts" in the status view: calls, lookups, documents filed, errors. */
+/** For "today's counts" in the status view: lookups, documents, errors (connector.info not counted). */
 export function countsSince(db: Database.Database, since: Date): CallCounts {
   return db
     .prepare(
-      `SELECT count(*) AS calls,
-         coalesce(sum(method = 'patient.lookup'), 0) AS lookups,
-         coalesce(sum(method = 'consent.store' AND outcome = 'ok'), 0) AS documents,
+      `SELECT coalesce(sum(method = 'patient.lookup'), 0) AS lookups,
+         coalesce(sum(method = 'consent.store'), 0) AS documents,
          coalesce(sum(outcome = 'error'), 0) AS errors
-       FROM audit_log WHERE kind = 'call' AND time >= ?`,
+       FROM audit_log WHERE kind = 'call' AND coalesce(method, '') != 'connector.info' AND time >= ?`,
     )
     .get(since.toISOString()) as CallCounts;
 }

@@ -13,7 +13,7 @@ const DDL = `
 CREATE TABLE IF NOT EXISTS audit_log (
   seq INTEGER PRIMARY KEY,
   time TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('call', 'connection', 'config', 'prune')),
+  kind TEXT NOT NULL CHECK (kind IN ('call', 'connection', 'config', 'prune', 'gap')),
   session_id TEXT,
   request_id TEXT,
   method TEXT,

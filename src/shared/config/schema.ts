@@ -51,6 +51,22 @@ export const connectorConfigSchema = z.strictObject({
       drainGraceMs: ms(600_000).optional(),
     })
     .optional(),
+  /** The local audit log of call metadata (default `<dataDir>/audit.sqlite`, kept 90 days). */
+  audit: z
+    .strictObject({
+      path: z.string().min(1).optional(),
+      retentionDays: z.number().int().min(1).max(3650).optional(),
+    })
+    .optional(),
+  /** Process logs for support (default `<dataDir>/logs`, level info, 5 MB per file, 5 old files kept). */
+  logs: z
+    .strictObject({
+      dir: z.string().min(1).optional(),
+      level: z.enum(['debug', 'info', 'warn', 'error']).optional(),
+      maxSizeMb: z.number().min(0.1).max(1024).optional(),
+      keep: z.number().int().min(0).max(100).optional(),
+    })
+    .optional(),
   patientLookup: patientLookupConfigSchema.optional(),
   consentStore: consentStoreConfigSchema.optional(),
 });
