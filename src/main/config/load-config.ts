@@ -38,7 +38,8 @@ export function loadConfigFile(file: string): LoadedConfig {
 }
 
 export function parseConfig(json: unknown): ConnectorConfig {
-  const parsed = connectorConfigSchema.safeParse(json);
+  // reportInput lets the error tell "missing" from "wrong type"; values are never printed.
+  const parsed = connectorConfigSchema.safeParse(json, { reportInput: true });
   if (!parsed.success) throw new ConfigError(describeConfigIssues(parsed.error));
   return parsed.data;
 }
