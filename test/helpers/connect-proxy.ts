@@ -15,7 +15,8 @@ export async function startConnectProxy(t: TestContext): Promise<ConnectProxy> {
   const server = http.createServer((_req, res) => {
     res.writeHead(405).end();
   });
-  server.on('connect', (req, client, head) => {
+  server.on('connect', (req, clientStream, head) => {
+    const client = clientStream as net.Socket;
     tunnels.push(req.url ?? '');
     const port = Number((req.url ?? '').split(':').pop());
     const upstream = net.connect(port, '127.0.0.1', () => {
