@@ -2,6 +2,7 @@
 // Each integration type adds its own object schema here, keyed by `type`.
 import { z } from 'zod';
 import { genderSchema } from '../protocol/methods.js';
+import { hl7LookupConfigSchema, hl7StoreConfigSchema } from './hl7-sources.js';
 
 export const demoLookupConfigSchema = z.strictObject({
   type: z.literal('demo'),
@@ -188,6 +189,7 @@ export const patientLookupConfigSchema = z.discriminatedUnion('type', [
   fhirLookupConfigSchema,
   sqlLookupConfigSchema,
   httpLookupConfigSchema,
+  hl7LookupConfigSchema,
 ]);
 export type PatientLookupConfig = z.infer<typeof patientLookupConfigSchema>;
 
@@ -269,5 +271,6 @@ export const consentStoreConfigSchema = z.discriminatedUnion('type', [
   folderStoreConfigSchema,
   fhirStoreConfigSchema,
   httpStoreConfigSchema,
+  hl7StoreConfigSchema,
 ]);
 export type ConsentStoreConfig = z.infer<typeof consentStoreConfigSchema>;
