@@ -27,6 +27,8 @@ export interface AuditWriterOptions {
   reopenIntervalMs?: number;
   pruneIntervalMs?: number;
   now?: () => Date;
+  /** Opens the database; tests pass one that limits its size to simulate a full disk. */
+  open?: (file: string) => AuditDb;
 }
 
 export interface AuditStatus {
@@ -55,7 +57,8 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
   readonly path: string;
   private readonly logger: Logger;
   private readonly now: () => Date;
-  private readonly opts: Required<Omit<AuditWriterOptions, 'path' | 'logger' | 'now'>>;
+  private readonly opts: Required<Omit<AuditWriterOptions, 'path' | 'logger' | 'now' | 'open'>>;
+  private readonly open: (file: string) => AuditDb;
   private audit: AuditDb | null = null;
   private queue: AuditEntry[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -76,6 +79,7 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
     this.path = options.path;
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? (() => new Date());
+    this.open = options.open ?? ((file) => openAuditDbForWriting(file));
     this.opts = {
       retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS,
       flushIntervalMs: options.flushIntervalMs ?? 100,
@@ -289,7 +293,7 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
     if (this.lastOpenAttempt !== 0 && now - this.lastOpenAttempt < this.opts.reopenIntervalMs) return false;
     this.lastOpenAttempt = now;
     try {
-      this.audit = openAuditDbForWriting(this.path);
+      this.audit = this.open(this.path);
       return true;
     } catch (error) {
       this.audit = null;

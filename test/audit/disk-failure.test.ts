@@ -1,0 +1,150 @@
+// A full or read-only disk must never stop calls: the audit writer degrades to a warning and a
+// count of rows it could not write, and says so in the process log once, not once per row.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { attachAudit } from '../../src/main/audit/attach.js';
+import { AuditWriter } from '../../src/main/audit/audit-writer.js';
+import { type AuditDb, openAuditDbForReading, openAuditDbForWriting } from '../../src/main/audit/open-db.js';
+import { verifyChain } from '../../src/main/audit/verify.js';
+import { demoDirectory } from '../../src/main/integrations/demo/demo-directory.js';
+import { captureLogger } from '../helpers/capture-logger.js';
+import { startTestConnector, waitForState } from '../helpers/connector-fixture.js';
+import { startTestHub } from '../helpers/hub-fixture.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const run = promisify(execFile);
+
+test('a full disk: calls keep succeeding, the warning shows, lost rows are counted exactly, then it recovers', async (t) => {
+  const fx = await startTestHub(t);
+  const token = fx.mint('demo');
+  const runtime = startTestConnector(t, { environment: 'demo', platformUrl: fx.hub.wsUrl }, token, { start: false });
+  const file = path.join(tempDir(t), 'audit.sqlite');
+  let audit: AuditDb | null = null;
+  const logger = captureLogger();
+  const writer = new AuditWriter({
+    path: file,
+    flushIntervalMs: 5,
+    logger,
+    open: (f) => {
+      audit = openAuditDbForWriting(f);
+      return audit;
+    },
+  });
+  t.after(() => writer.close());
+  attachAudit(runtime.connector, writer);
+  let events = 0;
+  runtime.connector.on('call', () => events++);
+  runtime.connector.on('connection', () => events++);
+  runtime.connector.start();
+  await waitForState(runtime.connector, 'connected');
+
+  const lookups = async (from: number, n: number) => {
+    let ok = 0;
+    for (let i = from; i < from + n; i += 10) {
+      const batch = await Promise.all(
+        Array.from({ length: 10 }, (_, k) =>
+          fx.call('patient.lookup', { identificationNumber: demoDirectory().at(i + k).localIdentifier }),
+        ),
+      );
+      ok += batch.filter((r) => r.status === 200 && r.body.result?.patient).length;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return ok;
+  };
+
+  assert.equal(await lookups(0, 20), 20);
+  writer.flush();
+  assert.equal(writer.status().warning, null);
+
+  // The disk fills up: SQLite may not grow the file by a single page any more.
+  const db = (audit as AuditDb | null)?.db;
+  assert.ok(db);
+  db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true })}`);
+  assert.equal(await lookups(20, 300), 300, 'every call is answered while the audit log is failing');
+  writer.flush();
+  const failing = writer.status();
+  assert.equal(failing.state, 'failing');
+  assert.equal(failing.problem, 'full');
+  assert.equal(failing.warning?.code, 'audit_unwritable');
+  assert.match(failing.warning?.message ?? '', /the disk is full/);
+  assert.ok(failing.lost > 0, 'some rows were lost');
+  assert.equal(logger.lines.filter((l) => l.includes('audit log cannot be written')).length, 1, 'one log line');
+
+  const reader = openAuditDbForReading(file);
+  t.after(() => reader.close());
+  const callRows = () =>
+    (reader.prepare("SELECT count(*) AS n FROM audit_log WHERE kind IN ('call', 'connection')").get() as { n: number })
+      .n;
+  assert.equal(callRows() + failing.lost, events, 'every event is either written or counted as lost');
+
+  // Space is freed: writing resumes, and the chain records the gap.
+  db.pragma('max_page_count = 1073741823');
+  assert.equal(await lookups(320, 10), 10);
+  writer.flush();
+  const after = writer.status();
+  assert.equal(after.state, 'ok');
+  assert.equal(after.warning?.code, 'audit_rows_lost');
+  assert.equal(after.lost, failing.lost);
+  assert.equal(callRows() + after.lost, events);
+  const gap = reader.prepare("SELECT detail FROM audit_log WHERE kind = 'gap'").all() as Array<{ detail: string }>;
+  assert.equal(gap.length, 1);
+  assert.equal(JSON.parse(gap[0]?.detail ?? '{}').rows, failing.lost);
+  assert.equal(verifyChain(reader).ok, true);
+  assert.equal(logger.lines.filter((l) => l.includes('audit log writable again')).length, 1);
+});
+
+/** A folder (and optionally an audit file in it) that the scenario's process cannot write. */
+function readOnlyTarget(t: Parameters<typeof tempDir>[0], withFile: boolean): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cc-ro-'));
+  t.after(() => {
+    chmodSync(dir, 0o755);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const file = path.join(dir, 'audit.sqlite');
+  if (withFile) {
+    const w = new AuditWriter({ path: file });
+    w.recordConnection({ event: 'connected', sessionId: 'earlier' });
+    w.close();
+    chmodSync(file, 0o444);
+  }
+  chmodSync(dir, 0o555);
+  return file;
+}
+
+async function runReadOnlyScenario(file: string, calls: number) {
+  const asRoot = process.getuid?.() === 0;
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'scenarios', 'read-only-run.ts'), file, String(calls)],
+    {
+      cwd: path.resolve(import.meta.dirname, '..', '..'),
+      timeout: 45_000,
+      // Root ignores file modes, so the scenario runs as an unprivileged user, as a service would.
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
+}
+
+for (const withFile of [false, true]) {
+  test(`a read-only ${withFile ? 'audit file' : 'audit folder'}: calls succeed, the status warns, every row is counted as lost`, async (t) => {
+    const file = readOnlyTarget(t, withFile);
+    const out = await runReadOnlyScenario(file, 15);
+    assert.equal(out.answered, 15);
+    assert.equal(out.status.state, 'failing');
+    assert.equal(out.status.problem, 'read_only');
+    assert.equal(out.status.written, 0);
+    assert.equal(out.status.lost, out.events, 'the connected event and every call');
+    assert.ok(out.events >= 16);
+    assert.equal(out.warnings.length, 1);
+    assert.equal(out.warnings[0].code, 'audit_unwritable');
+    assert.match(out.warnings[0].message, /read-only/);
+    assert.match(out.warnings[0].fix, /writable/);
+    assert.equal(out.logLines.filter((l: string) => l.includes('audit log cannot be written')).length, 1);
+  });
+}
