@@ -15,7 +15,10 @@ test('writes one structured line per event, filtered by level', (t) => {
   logger.error('call failed unexpectedly', { method: 'patient.lookup', error: 'TypeError' });
   const lines = readFileSync(logger.file, 'utf8').trim().split('\n');
   assert.equal(lines.length, 2);
-  assert.match(lines[0] ?? '', /^\d{4}-\d\d-\d\dT[\d:.]+Z INFO {2}state connected environment=production latencyMs=23$/);
+  assert.match(
+    lines[0] ?? '',
+    /^\d{4}-\d\d-\d\dT[\d:.]+Z INFO {2}state connected environment=production latencyMs=23$/,
+  );
   assert.match(lines[1] ?? '', /ERROR call failed unexpectedly method=patient.lookup error=TypeError$/);
 });
 
