@@ -16,7 +16,10 @@ const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
 
 function startProcess(name: string, args: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream as NodeJS.ReadableStream }).on('line', (line) => {
       process.stdout.write(dim(`  [${name}] ${line}\n`));
@@ -53,7 +56,17 @@ async function main(): Promise<void> {
   writeFileSync(path.join(work, 'token'), `${token}\n`, { mode: 0o600 });
 
   console.log(bold('\n1. Starting the reference platform (hub) on loopback'));
-  const hub = startProcess('hub', ['hub', '--port', '0', '--host', '127.0.0.1', '--tokens', tokensFile, '--api-key-file', path.join(work, 'api-key')]);
+  const hub = startProcess('hub', [
+    'hub',
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--tokens',
+    tokensFile,
+    '--api-key-file',
+    path.join(work, 'api-key'),
+  ]);
   const listening = await waitForLine(hub, /connectors=(\S+) api=(\S+)/, 20_000);
   const [, wsUrl, apiUrl] = listening as unknown as [string, string, string];
 
@@ -82,10 +95,14 @@ async function main(): Promise<void> {
     });
     return { status: res.status, body: await res.json() };
   };
-  const list = await (await fetch(`${apiUrl}/v1/connectors`, { headers: { authorization: `Bearer ${apiKey}` } })).json();
+  const list = await (
+    await fetch(`${apiUrl}/v1/connectors`, { headers: { authorization: `Bearer ${apiKey}` } })
+  ).json();
   const info = list.connectors[0];
   console.log(bold(`\n3. Connected in ${((Date.now() - started) / 1000).toFixed(1)} s`));
-  console.log(`   state: connected   tenant: ${info.tenant}   version: ${info.version}   methods: ${info.methods.join(', ')}   latency: ${info.latencyMs ?? '…'} ms`);
+  console.log(
+    `   state: connected   tenant: ${info.tenant}   version: ${info.version}   methods: ${info.methods.join(', ')}   latency: ${info.latencyMs ?? '…'} ms`,
+  );
 
   const sample = demoDirectory().at(3);
   console.log(bold('\n4. Calls through the hub API (synthetic test patients only)'));
@@ -107,7 +124,9 @@ async function main(): Promise<void> {
   console.log(`        -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' \\`);
   console.log(`        -d '{"identificationNumber":"${sample.localIdentifier.toLowerCase()}"}'`);
   console.log(`   curl -s ${apiUrl}/v1/connectors -H 'Authorization: Bearer ${apiKey}'`);
-  console.log(`   Files: ${path.relative(root, work)}/ (config, token, tokens file). Demo identifiers: D100000 … D109999.`);
+  console.log(
+    `   Files: ${path.relative(root, work)}/ (config, token, tokens file). Demo identifiers: D100000 … D109999.`,
+  );
   console.log(bold('\n   Running. Press Ctrl-C to stop.\n'));
   await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
 }
