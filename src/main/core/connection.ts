@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import WebSocket, { type ClientOptions } from 'ws';
 import {
   CLOSE,
+  describeClose,
   goawayParamsSchema,
   HELLO_ID,
   type HelloParams,
@@ -182,32 +183,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const wasConnected = this.session !== null;
     this.emit('closed', {
       code,
-      cause: this.cause ?? describePlatformClose(code),
+      cause: this.cause ?? describeClose(code),
       wasConnected,
       connectedForMs: wasConnected ? performance.now() - this.connectedAt : 0,
     });
-  }
-}
-
-function describePlatformClose(code: number): string {
-  switch (code) {
-    case CLOSE.tokenRejected:
-      return 'the platform rejected the token (unknown, revoked or expired)';
-    case CLOSE.wrongEnvironment:
-      return 'the token belongs to the other environment';
-    case CLOSE.protocolUnsupported:
-      return 'the platform needs a newer connector';
-    case CLOSE.badHello:
-      return 'the platform refused the hello as malformed';
-    case CLOSE.helloTimeout:
-      return 'the platform did not receive the hello in time';
-    case CLOSE.tooLarge:
-      return 'a message was too large';
-    case CLOSE.goingAway:
-    case CLOSE.normal:
-      return 'the platform closed the connection';
-    default:
-      return 'the connection was lost';
   }
 }
 

@@ -25,33 +25,31 @@ export function reactionToClose(code: number): CloseReaction {
   return 'backoff';
 }
 
+/** Why a connection closed, in plain words for the status view and logs. */
 export function describeClose(code: number): string {
   switch (code) {
-    case CLOSE.normal:
-      return 'normal close';
-    case CLOSE.goingAway:
-      return 'going away';
+    case CLOSE.tokenRejected:
+      return 'the platform rejected the token (unknown, revoked or expired)';
+    case CLOSE.wrongEnvironment:
+      return 'the token belongs to the other environment';
+    case CLOSE.protocolUnsupported:
+      return 'the platform needs a newer connector';
+    case CLOSE.badHello:
+      return 'the platform refused the hello as malformed';
+    case CLOSE.helloTimeout:
+      return 'the platform did not receive the hello in time';
+    case CLOSE.tooLarge:
+      return 'a message was too large';
+    case CLOSE.unsupportedData:
+      return 'a binary frame was refused';
     case CLOSE.protocolError:
       return 'protocol error';
-    case CLOSE.unsupportedData:
-      return 'binary frame refused';
-    case CLOSE.abnormal:
-      return 'connection lost';
-    case CLOSE.tooLarge:
-      return 'message too large';
     case CLOSE.internalError:
-      return 'internal error';
-    case CLOSE.badHello:
-      return 'malformed or missing hello';
-    case CLOSE.tokenRejected:
-      return 'token unknown, revoked or expired';
-    case CLOSE.wrongEnvironment:
-      return 'token is for the other environment';
-    case CLOSE.helloTimeout:
-      return 'no hello in time';
-    case CLOSE.protocolUnsupported:
-      return 'protocol version unsupported';
+      return 'the platform reported an internal error';
+    case CLOSE.goingAway:
+    case CLOSE.normal:
+      return 'the platform closed the connection';
     default:
-      return `close code ${code}`;
+      return 'the connection was lost';
   }
 }
