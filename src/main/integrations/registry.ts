@@ -3,6 +3,8 @@ import type { ConsentStoreConfig, PatientLookupConfig } from '../../shared/confi
 import type { Logger } from '../core/logger.js';
 import { DemoSource } from './demo/demo-source.js';
 import { FhirPatientSource } from './fhir/fhir-patient-source.js';
+import { Hl7PatientSource } from './hl7/hl7-source.js';
+import { Hl7ConsentStore } from './hl7/hl7-store.js';
 import type { ConsentStore, PatientLookupSource } from './types.js';
 
 export interface IntegrationContext {
@@ -11,6 +13,8 @@ export interface IntegrationContext {
   environment: 'demo' | 'production';
   /** Sources log failures by error code only, never values. */
   logger?: Logger;
+  /** The connector's data folder, for stores that keep a local record (hl7: acknowledged documentIds). */
+  dataDir?: string;
 }
 
 export function createPatientLookupSource(config: PatientLookupConfig, ctx: IntegrationContext): PatientLookupSource {
@@ -19,11 +23,14 @@ export function createPatientLookupSource(config: PatientLookupConfig, ctx: Inte
       return new DemoSource(config);
     case 'fhir':
       return new FhirPatientSource(config, ctx.configDir, ctx.logger);
+    case 'hl7':
+      return new Hl7PatientSource(config, ctx.configDir);
     default:
       throw new Error(`patientLookup type "${config.type}" is not available in this build`);
   }
 }
 
-export function createConsentStore(config: ConsentStoreConfig, _ctx: IntegrationContext): ConsentStore {
+export function createConsentStore(config: ConsentStoreConfig, ctx: IntegrationContext): ConsentStore {
+  if (config.type === 'hl7') return new Hl7ConsentStore(config, { configDir: ctx.configDir, dataDir: ctx.dataDir });
   throw new Error(`consentStore type "${config.type}" is not available in this build`);
 }

@@ -1,0 +1,115 @@
+// `consentStore: {"type":"hl7"}`: files the consent PDF as an MDM^T02 over MLLP and waits for the
+// receiver's ACK. AA/CA is success; AE/AR (CE/CR) is an error that carries the receiver's reason,
+// never the message. Idempotent by documentId through the local acknowledged-documents record.
+import path from 'node:path';
+import type { Hl7StoreConfig } from '../../../shared/config/hl7-sources.js';
+import { type ConsentStoreResult, RpcError } from '../../../shared/protocol/index.js';
+import type { CallOptions, ConsentDocument, ConsentStore } from '../types.js';
+import { AcknowledgedDocuments } from './acknowledged-documents.js';
+import { ackCode, answerTo, isAccepted, receiverReason } from './hl7-ack.js';
+import { newControlId } from './hl7-header.js';
+import { clientOptionsFrom, DEFAULT_ANSWER_BYTES, headerFrom, identityFrom } from './hl7-settings.js';
+import { buildMdm, type MdmSettings } from './mdm-message.js';
+import { MllpClient } from './mllp-client.js';
+
+/** Default cap on the MDM message: a 25 MiB PDF is 33.4 MiB as base64, plus the segments around it. */
+export const DEFAULT_MDM_BYTES = 40 * 1024 * 1024;
+
+export const ACKNOWLEDGED_FILE = 'hl7-acknowledged-documents.jsonl';
+
+export class Hl7ConsentStore implements ConsentStore {
+  readonly type = 'hl7';
+  private readonly client: MllpClient;
+  private readonly mdm: MdmSettings;
+  private readonly maxMessageBytes: number;
+  private readonly acknowledged: AcknowledgedDocuments;
+  private readonly inFlight = new Map<string, Promise<ConsentStoreResult>>();
+
+  constructor(config: Hl7StoreConfig, options: { configDir: string; dataDir?: string }) {
+    // The receiver only ever sends ACKs, which are small.
+    this.client = new MllpClient(clientOptionsFrom(config, options.configDir, DEFAULT_ANSWER_BYTES));
+    this.mdm = {
+      header: headerFrom(config),
+      identity: identityFrom(config),
+      documentType: config.documentType ?? 'CONSENT',
+    };
+    this.maxMessageBytes = config.maxMessageBytes ?? DEFAULT_MDM_BYTES;
+    this.acknowledged = new AcknowledgedDocuments(
+      options.dataDir ? path.join(options.dataDir, ACKNOWLEDGED_FILE) : undefined,
+    );
+  }
+
+  async store(document: ConsentDocument, options: CallOptions): Promise<ConsentStoreResult> {
+    const { documentId } = document.params;
+    // The platform may retry a call while the first is still running: the retry waits for the
+    // first's outcome. Registered synchronously, so two calls in one tick cannot both send.
+    const running = this.inFlight.get(documentId);
+    if (running) {
+      await running.catch(() => undefined);
+      return this.store(document, options);
+    }
+    const attempt = this.fileOnce(document, options);
+    this.inFlight.set(documentId, attempt);
+    try {
+      return await attempt;
+    } finally {
+      this.inFlight.delete(documentId);
+    }
+  }
+
+  async ping({ signal }: CallOptions): Promise<boolean> {
+    return this.client.probe(signal);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private async fileOnce(document: ConsentDocument, options: CallOptions): Promise<ConsentStoreResult> {
+    const known = await this.acknowledged.location(document.params.documentId);
+    if (known !== undefined) return { stored: true, location: known, duplicate: true };
+    return this.send(document, options);
+  }
+
+  private async send(document: ConsentDocument, { signal }: CallOptions): Promise<ConsentStoreResult> {
+    const controlId = newControlId();
+    const message = buildMdm(this.mdm, document, controlId);
+    if (message.length + 3 > this.maxMessageBytes) {
+      throw new RpcError('integrity_error', 'The document is too large for the HL7 receiver (maxMessageBytes).');
+    }
+    const ack = await this.client.request(message, (frame) => answerTo(frame, controlId, this.mdm.header.charset), {
+      signal,
+      retryOnStaleConnection: false,
+    });
+    const code = ackCode(ack);
+    if (!isAccepted(code)) {
+      const reason = receiverReason(ack, sensitiveValues(document));
+      const shownCode = /^[A-Z]{2}$/.test(code) ? code : 'no MSA-1';
+      throw new RpcError(
+        'source_unavailable',
+        `The HL7 receiver did not accept the document (${shownCode}${reason ? `: ${reason}` : ''}).`,
+      );
+    }
+    const location = `hl7://${this.mdm.header.receivingApplication}/${document.params.documentId}`;
+    await this.acknowledged.add(document.params.documentId, location);
+    return { stored: true, location, duplicate: false };
+  }
+}
+
+/** Everything from the message a receiver might echo back in its reason text. */
+function sensitiveValues(document: ConsentDocument): string[] {
+  const { patient, document: meta, episodeId, fileName } = document.params;
+  return [
+    patient.localIdentifier,
+    patient.nationalIdentifier ?? '',
+    patient.familyName,
+    patient.firstName,
+    patient.dateOfBirth,
+    patient.dateOfBirth.replace(/-/g, ''),
+    meta.title,
+    meta.procedure,
+    meta.responsibleClinician,
+    episodeId,
+    fileName,
+  ];
+}
