@@ -1,0 +1,360 @@
+// The headless controller: both environments side by side, and the IPC handler map. Electron's
+// main process and the preview bridge both host exactly this object, so the UI tests drive the
+// same code a clinic runs.
+import { EventEmitter } from 'node:events';
+import type { ConnectorConfig } from '../../shared/config/schema.js';
+import { consentStoreConfigSchema, patientLookupConfigSchema } from '../../shared/config/sources.js';
+import type { ChannelOutputs, IpcHandlers, ParsedInput, SaveResult, SetupView } from '../../shared/ipc/channels.js';
+import { IpcUserError } from '../../shared/ipc/dispatch.js';
+import type { AppStatus, CallRow, Warning } from '../../shared/ipc/status.js';
+import { ENVIRONMENT_LABEL } from '../../shared/ipc/status-words.js';
+import { checkPastedToken, maskToken } from '../../shared/ipc/token-format.js';
+import { ENVIRONMENTS, type Environment } from '../../shared/protocol/index.js';
+import { ConfigError } from '../config/config-error.js';
+import { describeConfigIssues, resolveConfig } from '../config/load-config.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { CONNECTOR_VERSION } from '../version.js';
+import { readAppState, writeAppState } from './app-state-file.js';
+import { countCalls } from './call-history.js';
+import { buildDiagnostics } from './diagnostics.js';
+import { EnvironmentSlot, type HistoryFactory } from './environment-slot.js';
+import { type SecretStore, SecretStoreError } from './secret-store.js';
+import {
+  availableKinds,
+  configErrorWords,
+  configFromSetup,
+  defaultNetwork,
+  environmentPaths,
+  setupFromConfig,
+  writeConfigFile,
+} from './setup-config.js';
+import { tryLookup } from './try-lookup.js';
+import { tryPlatform } from './try-platform.js';
+import { tryStore } from './try-store.js';
+
+export interface LoginItem {
+  get(): boolean;
+  set(enabled: boolean): void;
+}
+
+export interface ControllerOptions {
+  /** Holds <environment>/connector.json, data folders and app-state.json. */
+  baseDir: string;
+  secrets: SecretStore;
+  /** The platform address each environment starts from in the wizard. */
+  platformUrls: Record<Environment, string>;
+  logsDir: string;
+  logger?: Logger;
+  /** Electron: app.setLoginItemSettings. Headless: remembered in app-state.json only. */
+  loginItem?: LoginItem;
+  openPath?: (dir: string) => Promise<void>;
+  writeClipboard?: (text: string) => void;
+  historyFor?: HistoryFactory;
+  /** Extra config keys written with a new setup (tests and the preview use short timers). */
+  configExtras?: Record<string, unknown>;
+  sourceCheckMs?: number;
+  versions?: Record<string, string>;
+  /** The wizard's test connection timeout. */
+  probeTimeoutMs?: number;
+}
+
+/** Production first: it is the one that matters when both are set up. */
+const ORDER: Environment[] = ['production', 'demo'];
+
+export class AppController extends EventEmitter<{ status: [AppStatus] }> {
+  private readonly slots = new Map<Environment, EnvironmentSlot>();
+  private readonly logger: Logger;
+  private emitQueued = false;
+  private closed = false;
+  readonly handlers: IpcHandlers;
+
+  private constructor(private readonly options: ControllerOptions) {
+    super();
+    this.logger = options.logger ?? silentLogger;
+    for (const environment of ENVIRONMENTS) {
+      this.slots.set(
+        environment,
+        new EnvironmentSlot({
+          environment,
+          paths: environmentPaths(options.baseDir, environment),
+          secrets: options.secrets,
+          logger: this.logger,
+          historyFor: options.historyFor,
+          sourceCheckMs: options.sourceCheckMs ?? 30_000,
+          onChange: () => this.queueEmit(),
+        }),
+      );
+    }
+    this.handlers = this.buildHandlers();
+  }
+
+  static async create(options: ControllerOptions): Promise<AppController> {
+    const controller = new AppController(options);
+    const state = readAppState(options.baseDir);
+    await Promise.all(ENVIRONMENTS.map((env) => controller.slot(env).init(state.paused[env])));
+    return controller;
+  }
+
+  private slot(environment: Environment): EnvironmentSlot {
+    return this.slots.get(environment) as EnvironmentSlot;
+  }
+
+  private get startAtLogin(): boolean {
+    return this.options.loginItem?.get() ?? readAppState(this.options.baseDir).startAtLogin;
+  }
+
+  /** Coalesces bursts of connector events into one status message per tick. */
+  private queueEmit(): void {
+    if (this.emitQueued || this.closed) return;
+    this.emitQueued = true;
+    setImmediate(() => {
+      this.emitQueued = false;
+      if (!this.closed) this.emit('status', this.status());
+    });
+  }
+
+  status(): AppStatus {
+    const warnings: Warning[] = [];
+    for (const env of ORDER) {
+      const slot = this.slot(env);
+      const name = ENVIRONMENT_LABEL[env];
+      if (slot.configured && slot.startError) {
+        warnings.push({
+          code: 'start_failed',
+          environment: env,
+          message: `${name} could not start: ${slot.startError}`,
+          fix: 'Choose Set up… to correct the setup.',
+        });
+      }
+      const audit = slot.history?.warning();
+      if (audit) warnings.push({ code: 'audit_unwritable', environment: env, ...audit });
+      const s = slot.runtime?.connector.status();
+      if (s && !slot.paused && s.sources['patient.lookup'] === 'down') {
+        warnings.push({
+          code: 'source_down',
+          environment: env,
+          message: `${name}: the patient system is not answering.`,
+          fix: 'Check that the patient system is running and reachable from this computer.',
+        });
+      }
+      if (s && !slot.paused && s.sources['consent.store'] === 'down') {
+        warnings.push({
+          code: 'store_down',
+          environment: env,
+          message: `${name}: the document store is not answering.`,
+          fix: 'Check that the folder or server for consent documents is available.',
+        });
+      }
+    }
+    return {
+      version: CONNECTOR_VERSION,
+      environments: ORDER.map((env) => this.slot(env).status()),
+      warnings,
+      startAtLogin: this.startAtLogin,
+    };
+  }
+
+  async setPaused(environment: Environment | undefined, paused: boolean): Promise<void> {
+    const targets = environment ? [environment] : ENVIRONMENTS.filter((e) => this.slot(e).configured);
+    const state = readAppState(this.options.baseDir);
+    for (const env of targets) state.paused[env] = paused;
+    writeAppState(this.options.baseDir, state);
+    await Promise.all(targets.map((env) => this.slot(env).setPaused(paused)));
+  }
+
+  reconnect(environment?: Environment): void {
+    for (const env of environment ? [environment] : ENVIRONMENTS) this.slot(env).reconnect();
+  }
+
+  setStartAtLogin(enabled: boolean): void {
+    this.options.loginItem?.set(enabled);
+    const state = readAppState(this.options.baseDir);
+    state.startAtLogin = enabled;
+    writeAppState(this.options.baseDir, state);
+    this.queueEmit();
+  }
+
+  recentCalls(environment: Environment | undefined, limit: number): CallRow[] {
+    const rows = (environment ? [environment] : ENVIRONMENTS).flatMap(
+      (env) => this.slot(env).history?.recentCalls(limit) ?? [],
+    );
+    return rows
+      .filter((r) => r.method !== 'connector.info')
+      .sort((a, b) => b.time.localeCompare(a.time))
+      .slice(0, limit);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.slots.values()].map((s) => s.close()));
+  }
+
+  private existingConfig(environment: Environment): ConnectorConfig | null {
+    return this.slot(environment).loaded?.config ?? null;
+  }
+
+  private async savedToken(environment: Environment): Promise<string | null> {
+    return this.options.secrets.read(environment).catch(() => null);
+  }
+
+  private buildHandlers(): IpcHandlers {
+    return {
+      'status.get': async () => this.status(),
+      'setup.get': (input) => this.getSetup(input.environment),
+      'setup.save': (input) => this.saveSetup(input),
+      'setup.testPlatform': (input) => this.testPlatform(input),
+      'setup.testLookup': (input) => this.testLookup(input),
+      'setup.testStore': (input) => this.testStore(input),
+      'calls.recent': async (input) => {
+        const midnight = new Date();
+        midnight.setHours(0, 0, 0, 0);
+        const envs = input.environment ? [input.environment] : ENVIRONMENTS;
+        const perEnv = envs.map((env) => this.slot(env).history?.countsSince(midnight) ?? countCalls([]));
+        const counts = perEnv.reduce((a, b) => ({
+          lookups: a.lookups + b.lookups,
+          documents: a.documents + b.documents,
+          errors: a.errors + b.errors,
+        }));
+        return { calls: this.recentCalls(input.environment, input.limit), counts };
+      },
+      'app.openLogs': async () => {
+        await this.options.openPath?.(this.options.logsDir);
+        return { path: this.options.logsDir };
+      },
+      'connector.reconnect': async (input) => {
+        this.reconnect(input.environment);
+        return { ok: true };
+      },
+      'connector.setPaused': async (input) => {
+        await this.setPaused(input.environment, input.paused);
+        return { ok: true };
+      },
+      'diagnostics.copy': async () => {
+        const status = this.status();
+        const text = await buildDiagnostics({
+          status,
+          recentCalls: this.recentCalls(undefined, 50),
+          proxies: Object.fromEntries(ENVIRONMENTS.map((e) => [e, this.existingConfig(e)?.proxy])),
+          versions: {
+            'Cloud Connector': CONNECTOR_VERSION,
+            node: process.versions.node,
+            ...(this.options.versions ?? {}),
+          },
+        });
+        this.options.writeClipboard?.(text);
+        return { text };
+      },
+    };
+  }
+
+  private async getSetup(environment: Environment): Promise<SetupView> {
+    const existing = this.existingConfig(environment);
+    const token = await this.savedToken(environment);
+    const fromConfig = existing ? setupFromConfig(existing) : null;
+    return {
+      environment,
+      exists: existing !== null,
+      token: { saved: token !== null, masked: token ? maskToken(token) : null },
+      network: fromConfig?.network ?? defaultNetwork(this.options.platformUrls[environment]),
+      patientLookup: fromConfig?.patientLookup ?? null,
+      consentStore: fromConfig?.consentStore ?? null,
+      startAtLogin: this.startAtLogin,
+      available: availableKinds(),
+      secretStorage: this.options.secrets.description,
+    };
+  }
+
+  private async saveSetup(input: ParsedInput<'setup.save'>): Promise<SaveResult> {
+    const { environment } = input;
+    const slot = this.slot(environment);
+    const token = input.token?.trim() || (await this.savedToken(environment));
+    if (!token) return { ok: false, field: 'token', message: 'Paste the connection token first.' };
+    const check = checkPastedToken(token, environment);
+    if (!check.ok) {
+      return {
+        ok: false,
+        field: 'token',
+        message:
+          check.problem === 'wrong_environment'
+            ? `This token is not for ${ENVIRONMENT_LABEL[environment]}. Paste a token created for ${ENVIRONMENT_LABEL[environment]}.`
+            : 'This does not look like a connection token. Check you copied all of it.',
+      };
+    }
+    let config: ConnectorConfig;
+    try {
+      config = configFromSetup(input, this.existingConfig(environment), this.options.configExtras);
+    } catch (error) {
+      if (error instanceof ConfigError) return { ok: false, ...configErrorWords(error) };
+      throw error;
+    }
+    const loaded = resolveConfig(config, slot.configFile);
+    try {
+      if (input.token) await this.options.secrets.write(environment, token);
+    } catch (error) {
+      if (error instanceof SecretStoreError) return { ok: false, field: 'token', message: error.message };
+      throw error;
+    }
+    writeConfigFile(slot.configFile, config);
+    this.setStartAtLogin(input.startAtLogin);
+    if (slot.paused) await this.setPaused(environment, false);
+    await slot.apply(loaded, token);
+    this.logger.info('setup saved', { environment });
+    return { ok: true, field: null, message: `${ENVIRONMENT_LABEL[environment]} is set up and starting.` };
+  }
+
+  private async testPlatform(input: ParsedInput<'setup.testPlatform'>): Promise<ChannelOutputs['setup.testPlatform']> {
+    const { environment } = input;
+    const token = input.token?.trim() || (await this.savedToken(environment));
+    let config: ConnectorConfig;
+    try {
+      config = configFromSetup(
+        { environment, network: input.network, patientLookup: null, consentStore: null },
+        this.existingConfig(environment),
+        this.options.configExtras,
+      );
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return {
+        outcome: 'invalid',
+        message: `Check the network settings: ${configErrorWords(error).message}`,
+        detail: '',
+        host: '',
+        tenant: null,
+        latencyMs: null,
+      };
+    }
+    if (!token) {
+      return {
+        outcome: 'invalid',
+        message: 'Paste the connection token first.',
+        detail: '',
+        host: '',
+        tenant: null,
+        latencyMs: null,
+      };
+    }
+    return tryPlatform(config, this.slot(environment).configFile, token, this.options.probeTimeoutMs);
+  }
+
+  private async testLookup(input: ParsedInput<'setup.testLookup'>): Promise<ChannelOutputs['setup.testLookup']> {
+    const parsed = patientLookupConfigSchema.safeParse(input.patientLookup);
+    if (!parsed.success) throw new IpcUserError(fieldWords('patientLookup', parsed.error));
+    const existing = this.existingConfig(input.environment);
+    return tryLookup(parsed.data, input.environment, input.identifier, {
+      configDir: this.slot(input.environment).dir,
+      sourceHoldsOnlyTestData: existing?.sourceHoldsOnlyTestData,
+      titleCaseNames: existing?.titleCaseNames,
+    });
+  }
+
+  private async testStore(input: ParsedInput<'setup.testStore'>): Promise<ChannelOutputs['setup.testStore']> {
+    const parsed = consentStoreConfigSchema.safeParse(input.consentStore);
+    if (!parsed.success) throw new IpcUserError(fieldWords('consentStore', parsed.error));
+    return tryStore(parsed.data, input.environment, { configDir: this.slot(input.environment).dir });
+  }
+}
+
+function fieldWords(prefix: string, error: Parameters<typeof describeConfigIssues>[0]): string {
+  const words = configErrorWords(new ConfigError(describeConfigIssues(error))).message;
+  return `Check the form: ${prefix}.${words}`;
+}

@@ -1,0 +1,156 @@
+// The preview bridge: serves the built renderer on loopback and offers the IPC contract over HTTP
+// (one POST per call) and a WebSocket (status pushes), hosted by a real AppController. Used by
+// `npm run preview` and by the UI tests. Loopback only; the Host and Origin headers must name this
+// server (no DNS rebinding, no calls from other web pages).
+import { readFile } from 'node:fs/promises';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WebSocketServer } from 'ws';
+import { STATUS_EVENT } from '../../shared/ipc/channels.js';
+import { dispatchIpc } from '../../shared/ipc/dispatch.js';
+import type { AppController } from './app-controller.js';
+
+export interface BridgeOptions {
+  controller: AppController;
+  /** The built renderer (index.html, renderer.js, styles.css). */
+  rendererDir: string;
+  /** The built bridge client that stands in for the preload script. */
+  bridgeClientFile: string;
+  port?: number;
+  host?: '127.0.0.1' | '::1';
+}
+
+export interface Bridge {
+  url: string;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 256 * 1024;
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json',
+};
+
+export async function startBridge(options: BridgeOptions): Promise<Bridge> {
+  const host = options.host ?? '127.0.0.1';
+  let origin = '';
+  let hostHeader = '';
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch(() => send(res, 500, 'text/plain', 'error'));
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.headers.host !== hostHeader) return send(res, 421, 'text/plain', 'wrong host');
+    const url = new URL(req.url ?? '/', origin);
+    if (req.method === 'POST' && url.pathname.startsWith('/ipc/')) {
+      if (req.headers.origin !== origin || req.headers['content-type'] !== 'application/json') {
+        return send(res, 403, 'text/plain', 'forbidden');
+      }
+      const body = await readBody(req);
+      if (body === null) return send(res, 413, 'text/plain', 'too large');
+      let input: unknown;
+      try {
+        input = body.length ? JSON.parse(body) : undefined;
+      } catch {
+        input = Symbol('unparseable');
+      }
+      const reply = await dispatchIpc(options.controller.handlers, decodeURIComponent(url.pathname.slice(5)), input);
+      return send(res, 200, 'application/json', JSON.stringify(reply));
+    }
+    if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed');
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      const html = await readFile(path.join(options.rendererDir, 'index.html'), 'utf8');
+      // The bridge client stands in for the preload script, so it must load before the renderer.
+      const page = html
+        .replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '')
+        .replace(
+          '<script src="renderer.js"',
+          '<script src="bridge-client.js"></script>\n    <script src="renderer.js"',
+        );
+      return send(res, 200, TYPES['.html'] as string, page, csp(origin));
+    }
+    if (url.pathname === '/bridge-client.js') {
+      return send(res, 200, TYPES['.js'] as string, await readFile(options.bridgeClientFile));
+    }
+    const name = path.basename(url.pathname);
+    const type = TYPES[path.extname(name)];
+    if (!type || name !== url.pathname.slice(1)) return send(res, 404, 'text/plain', 'not found');
+    try {
+      return send(res, 200, type, await readFile(path.join(options.rendererDir, name)));
+    } catch {
+      return send(res, 404, 'text/plain', 'not found');
+    }
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    if (req.url !== '/events' || req.headers.host !== hostHeader || req.headers.origin !== origin) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.send(JSON.stringify({ event: STATUS_EVENT, status: options.controller.status() }));
+    });
+  });
+  const broadcast = (status: unknown) => {
+    const message = JSON.stringify({ event: STATUS_EVENT, status });
+    for (const client of wss.clients) client.send(message);
+  };
+  options.controller.on('status', broadcast);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  hostHeader = host === '::1' ? `[::1]:${port}` : `${host}:${port}`;
+  origin = `http://${hostHeader}`;
+  return {
+    url: `${origin}/`,
+    async close() {
+      options.controller.off('status', broadcast);
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function csp(origin: string): string {
+  const ws = origin.replace(/^http/, 'ws');
+  return `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${ws}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, policy?: string): void {
+  res.writeHead(status, {
+    'content-type': type,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...(policy ? { 'content-security-policy': policy } : {}),
+  });
+  res.end(body);
+}
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        resolve(null);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
