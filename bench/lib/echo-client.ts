@@ -1,0 +1,71 @@
+// Drives a bare WebSocket echo server at a fixed number of messages in flight on one connection.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { REPO_ROOT } from '../../test/helpers/processes.js';
+import type { LoadResult } from './load.js';
+import type { Scope } from './scope.js';
+
+export async function startEchoServer(scope: Scope, replyBytes: number): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO_ROOT, 'bench/lib/echo-server.ts'), String(replyBytes)],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  scope.after(() => {
+    child.kill('SIGKILL');
+  });
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (text: string) => {
+      const match = /port=(\d+)/.exec(text);
+      if (match) resolve(match[1] as string);
+    });
+    child.once('exit', () => reject(new Error('the echo server exited')));
+  });
+  return `ws://127.0.0.1:${port}`;
+}
+
+export async function connectEcho(scope: Scope, url: string): Promise<WebSocket> {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  scope.after(() => ws.terminate());
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return ws;
+}
+
+/** Keeps `concurrency` messages of `message` in flight for `durationMs`; answers come back in order. */
+export function echoLoad(ws: WebSocket, message: string, concurrency: number, durationMs: number): Promise<LoadResult> {
+  return new Promise((resolve) => {
+    const sentAt: number[] = [];
+    let head = 0;
+    const latencies: number[] = [];
+    const t0 = performance.now();
+    const deadline = t0 + durationMs;
+    const send = () => {
+      sentAt.push(performance.now());
+      ws.send(message);
+    };
+    const onMessage = () => {
+      const now = performance.now();
+      latencies.push(now - (sentAt[head++] as number));
+      if (now < deadline) send();
+      else if (head === sentAt.length) {
+        ws.off('message', onMessage);
+        const elapsedMs = now - t0;
+        resolve({
+          latencies,
+          ok: latencies.length,
+          failed: 0,
+          elapsedMs,
+          perSecond: Math.round((latencies.length / elapsedMs) * 1000),
+          failures: [],
+        });
+      }
+    };
+    ws.on('message', onMessage);
+    for (let i = 0; i < concurrency; i++) send();
+  });
+}
