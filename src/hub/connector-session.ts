@@ -39,7 +39,11 @@ export interface ConnectorInfo {
   sources: Record<string, SourceState>;
 }
 
-export class ConnectorSession extends EventEmitter<{ closed: []; health: [Record<string, SourceState>] }> {
+export class ConnectorSession extends EventEmitter<{
+  closed: [];
+  draining: [];
+  health: [Record<string, SourceState>];
+}> {
   readonly connectedAt = new Date();
   draining = false;
   latencyMs: number | null = null;
@@ -128,7 +132,10 @@ export class ConnectorSession extends EventEmitter<{ closed: []; health: [Record
 
   private handleConnectorMessage(message: Record<string, unknown>): void {
     if (message.method === NOTIFICATIONS.draining) {
-      this.draining = true;
+      if (!this.draining) {
+        this.draining = true;
+        this.emit('draining');
+      }
       return;
     }
     if (message.method === NOTIFICATIONS.health) {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { Heartbeat } from '../main/core/heartbeat.js';
 import { type Logger, silentLogger } from '../main/core/logger.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../main/health/prometheus.js';
 import {
   ALL_METHODS,
   CLOSE,
@@ -25,11 +26,14 @@ import {
   PROTOCOL_VERSION,
   SUBPROTOCOL,
 } from '../shared/protocol/index.js';
+import { type AlertEvent, AlertMonitor, NO_CONNECTOR_ALERT_MS } from './alerts.js';
 import { ApiKeys } from './api-keys.js';
 import { type ConnectorInfo, ConnectorSession } from './connector-session.js';
 import { type HttpError, httpErrorFromRpc, hubError } from './http-status.js';
+import { HubMetrics } from './hub-metrics.js';
 import { routeCall } from './router.js';
 import { TokenStore } from './tokens-file.js';
+import { WebhookNotifier, type WebhookOptions } from './webhook.js';
 
 export interface HubOptions {
   port: number;
@@ -40,6 +44,13 @@ export interface HubOptions {
   maxMessageBytes?: number;
   deadlinesMs?: Partial<Record<MethodName, number>>;
   timers?: { pingIntervalMs?: number; deadAfterMs?: number; helloTimeoutMs?: number; drainGraceMs?: number };
+  alerts?: {
+    /** How long a watched (tenant, environment) may have no connector before the alert (default 60 s). */
+    noConnectorAfterMs?: number;
+    /** Each alert raised or cleared is POSTed here as JSON, retried with backoff. */
+    webhookUrl?: string;
+    webhook?: Pick<WebhookOptions, 'attempts' | 'baseDelayMs' | 'capDelayMs' | 'timeoutMs'>;
+  };
   logger?: Logger;
 }
 
@@ -48,6 +59,10 @@ export interface Hub {
   readonly wsUrl: string;
   readonly httpUrl: string;
   connectors(): ConnectorInfo[];
+  /** Alerts active now (no connector, data source down). */
+  alerts(): AlertEvent[];
+  /** The `GET /metrics` text. */
+  metrics(): string;
   /** Sends platform.goaway to every connector (an upgrade is coming), without closing. */
   goaway(reconnectAfterMs?: number): void;
   /** goaway, wait for in-flight calls (up to the grace period), close every socket and the server. */
@@ -69,6 +84,34 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   tokens.watch();
   const sessions = new Set<ConnectorSession>();
   let closing = false;
+
+  const webhook = options.alerts?.webhookUrl
+    ? new WebhookNotifier({
+        url: options.alerts.webhookUrl,
+        ...options.alerts.webhook,
+        logger,
+        onDelivered: () => metrics.webhook.inc({ result: 'delivered' }),
+        onFailed: () => metrics.webhook.inc({ result: 'failed' }),
+      })
+    : null;
+  const alerts = new AlertMonitor({
+    noConnectorAfterMs: options.alerts?.noConnectorAfterMs ?? NO_CONNECTOR_ALERT_MS,
+    logger,
+    connectorsFor: (tenant, environment) =>
+      [...sessions].filter((s) => s.isOpen && !s.draining && s.tenant === tenant && s.hello.environment === environment)
+        .length,
+    notify: (event) => {
+      metrics.alertEvents.inc({ alert: event.alert, status: event.status });
+      webhook?.send(event);
+    },
+  });
+  const metrics = new HubMetrics(() => sessions, alerts);
+  // Watched: every pair with an active token (a connector is expected there) and every pair seen.
+  const watchTokenPairs = () => {
+    for (const { tenant, environment } of tokens.activePairs()) alerts.watch(tenant, environment);
+  };
+  watchTokenPairs();
+  tokens.onReload(watchTokenPairs);
 
   tokens.onReload((active) => {
     for (const s of sessions) {
@@ -174,9 +217,28 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const { token: _secret, ...publicHello } = hello.data;
     const session = new ConnectorSession(ws, randomUUID(), match.tenant, match.sha256, publicHello);
     sessions.add(session);
+    const environment = publicHello.environment;
     session.on('closed', () => {
       sessions.delete(session);
       logger.info('connector disconnected', { sessionId: session.sessionId, tenant: session.tenant });
+      alerts.sessionGone(session.sessionId);
+      alerts.refresh(session.tenant, environment);
+    });
+    session.on('draining', () => {
+      logger.info('connector draining', { sessionId: session.sessionId, tenant: session.tenant });
+      alerts.refresh(session.tenant, environment);
+    });
+    session.on('health', (sources) => {
+      alerts.sourceHealth(
+        {
+          sessionId: session.sessionId,
+          connectorId: publicHello.connectorId,
+          name: publicHello.name,
+          tenant: session.tenant,
+          environment,
+        },
+        sources,
+      );
     });
     ws.send(
       JSON.stringify({
@@ -196,6 +258,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       environment: match.environment,
       version: publicHello.version,
     });
+    alerts.watch(match.tenant, environment);
     return session;
   }
 
@@ -213,6 +276,17 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       sendJson(res, 200, { connectors: [...sessions].map((s) => s.info()) });
       return;
     }
+    if (req.method === 'GET' && url.pathname === '/v1/alerts') {
+      sendJson(res, 200, { alerts: alerts.active() });
+      return;
+    }
+    // Behind the API key: the labels name tenants, which are the platform's business.
+    if (req.method === 'GET' && url.pathname === '/metrics') {
+      const text = metrics.render();
+      res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
     const rpc = /^\/v1\/([^/]+)\/([^/]+)\/rpc\/([^/]+)$/.exec(url.pathname);
     if (!rpc) {
       send(res, hubError(404, 'not_found', 'No such endpoint.'));
@@ -227,44 +301,47 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       send(res, hubError(404, 'method_not_found', `Unknown method. Known: ${ALL_METHODS.join(', ')}.`));
       return;
     }
+    const started = performance.now();
+    const answer = await answerCall(req, tenant, environment, method as MethodName);
+    metrics.calls.inc({ method, outcome: 'result' in answer ? 'ok' : answer.body.error.reason });
+    metrics.duration.observe({ method }, (performance.now() - started) / 1000);
+    if ('result' in answer) sendJson(res, 200, answer);
+    else send(res, answer);
+  }
+
+  async function answerCall(
+    req: IncomingMessage,
+    tenant: string,
+    environment: string,
+    method: MethodName,
+  ): Promise<{ result: unknown } | HttpError> {
     let params: unknown;
     try {
       params = JSON.parse((await readBody(req, maxMessageBytes)) || '{}');
     } catch (error) {
-      send(
-        res,
-        (error as Error).message === 'too_large'
-          ? hubError(413, 'too_large', 'The request body is too large.')
-          : hubError(400, 'parse_error', 'The request body is not valid JSON.'),
-      );
-      return;
+      return (error as Error).message === 'too_large'
+        ? hubError(413, 'too_large', 'The request body is too large.')
+        : hubError(400, 'parse_error', 'The request body is not valid JSON.');
     }
-    if (closing) {
-      send(res, hubError(503, 'no_connector', 'The platform is restarting; try again shortly.', true));
-      return;
-    }
-    const waitMs = deadlines[method as MethodName] + PLATFORM_DEADLINE_SLACK_MS;
-    const routed = await routeCall(() => sessions, { tenant, environment, method, params, waitMs });
+    if (closing) return hubError(503, 'no_connector', 'The platform is restarting; try again shortly.', true);
+    const waitMs = deadlines[method] + PLATFORM_DEADLINE_SLACK_MS;
+    const routed = await routeCall(
+      () => sessions,
+      { tenant, environment, method, params, waitMs },
+      (why) => metrics.retries.inc({ method, reason: why }),
+    );
     const outcome = routed.outcome;
     switch (outcome.kind) {
       case 'result':
-        sendJson(res, 200, { result: outcome.result });
-        return;
+        return { result: outcome.result };
       case 'error':
-        send(res, httpErrorFromRpc(outcome.error));
-        return;
+        return httpErrorFromRpc(outcome.error);
       case 'timeout':
-        send(
-          res,
-          hubError(504, 'source_timeout', 'The connector did not answer in time; the call was cancelled.', true),
-        );
-        return;
+        return hubError(504, 'source_timeout', 'The connector did not answer in time; the call was cancelled.', true);
       case 'dropped':
-        send(res, hubError(502, 'connection_lost', 'The connector connection dropped before it answered.', true));
-        return;
+        return hubError(502, 'connection_lost', 'The connector connection dropped before it answered.', true);
       case 'no_connector':
-        send(res, hubError(503, 'no_connector', 'No connector is connected for this tenant and environment.', true));
-        return;
+        return hubError(503, 'no_connector', 'No connector is connected for this tenant and environment.', true);
     }
   }
 
@@ -285,10 +362,14 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     wsUrl: `${options.tls ? 'wss' : 'ws'}://${hostForUrl}:${address.port}${CONNECTOR_PATH}`,
     httpUrl: `${scheme}://${hostForUrl}:${address.port}`,
     connectors: () => [...sessions].map((s) => s.info()),
+    alerts: () => alerts.active(),
+    metrics: () => metrics.render(),
     goaway,
     async close({ graceful = true } = {}) {
       closing = true;
       tokens.unwatch();
+      alerts.close();
+      webhook?.close();
       if (graceful) {
         goaway(0);
         const until = Date.now() + timers.drainGraceMs;

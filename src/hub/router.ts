@@ -22,11 +22,18 @@ export function pickConnector(
   return best[Math.floor(random() * best.length)] as ConnectorSession;
 }
 
-export function shouldRetryElsewhere(outcome: CallOutcome): boolean {
-  if (outcome.kind === 'dropped') return true;
-  if (outcome.kind !== 'error') return false;
+export type RetryReason = 'dropped' | 'busy' | 'draining';
+
+/** Why the call should go to another connector, or null when its outcome stands. */
+export function retryReason(outcome: CallOutcome): RetryReason | null {
+  if (outcome.kind === 'dropped') return 'dropped';
+  if (outcome.kind !== 'error') return null;
   const reason = outcome.error.data?.reason;
-  return reason === 'busy' || reason === 'draining';
+  return reason === 'busy' || reason === 'draining' ? reason : null;
+}
+
+export function shouldRetryElsewhere(outcome: CallOutcome): boolean {
+  return retryReason(outcome) !== null;
 }
 
 export interface RoutedOutcome {
@@ -34,15 +41,19 @@ export interface RoutedOutcome {
   attempts: number;
 }
 
+/** Routes one call; `onRetry` is told each time a second connector is actually tried. */
 export async function routeCall(
   sessions: () => Iterable<ConnectorSession>,
   request: { tenant: string; environment: string; method: string; params: unknown; waitMs: number },
+  onRetry?: (why: RetryReason) => void,
 ): Promise<RoutedOutcome> {
   const tried = new Set<ConnectorSession>();
   let last: CallOutcome | null = null;
   for (let attempt = 1; attempt <= 2; attempt++) {
     const target = pickConnector(sessions(), request.tenant, request.environment, request.method, tried);
     if (!target) break;
+    const why = last ? retryReason(last) : null;
+    if (why) onRetry?.(why);
     tried.add(target);
     last = await target.call(request.method, request.params, request.waitMs);
     if (!shouldRetryElsewhere(last)) return { outcome: last, attempts: attempt };

@@ -134,6 +134,15 @@ export class TokenStore {
     }
   }
 
+  /** Every (tenant, environment) with at least one active token: the pairs the hub's alerts watch. */
+  activePairs(): Array<{ tenant: string; environment: Environment }> {
+    const pairs = new Map<string, { tenant: string; environment: Environment }>();
+    for (const { entry } of this.active) {
+      pairs.set(`${entry.tenant}\u0000${entry.environment}`, { tenant: entry.tenant, environment: entry.environment });
+    }
+    return [...pairs.values()];
+  }
+
   isActive(sha256: string): boolean {
     const now = Date.now();
     return this.active.some(

@@ -6,7 +6,8 @@ import { createConsoleLogger } from '../core/logger.js';
 import { parseCommandArgs, required, UsageError } from './args.js';
 
 const USAGE =
-  'cloud-connector hub --port N [--host H] --tokens FILE --api-key-file FILE [--tls-cert FILE --tls-key FILE]';
+  'cloud-connector hub --port N [--host H] --tokens FILE --api-key-file FILE [--tls-cert FILE --tls-key FILE] ' +
+  '[--alert-webhook URL] [--alert-after-s N]';
 
 export async function hub(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(
@@ -18,6 +19,8 @@ export async function hub(argv: string[]): Promise<number> {
       'api-key-file': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      'alert-webhook': { type: 'string' },
+      'alert-after-s': { type: 'string' },
     },
     USAGE,
   );
@@ -25,6 +28,14 @@ export async function hub(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0–65535.');
   if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) {
     throw new UsageError('--tls-cert and --tls-key go together.');
+  }
+  const alertAfterS = values['alert-after-s'] === undefined ? 60 : Number(values['alert-after-s']);
+  if (!Number.isFinite(alertAfterS) || alertAfterS <= 0 || alertAfterS > 86_400) {
+    throw new UsageError('--alert-after-s must be a number of seconds above 0 (at most 86400).');
+  }
+  const webhookUrl = values['alert-webhook'];
+  if (webhookUrl !== undefined && !/^https?:\/\/[^/]/i.test(webhookUrl)) {
+    throw new UsageError('--alert-webhook must be an http:// or https:// URL.');
   }
   const apiKeys = readApiKeys(required(values['api-key-file'], '--api-key-file', USAGE));
   if (apiKeys.length === 0) throw new UsageError('The API key file holds no key.');
@@ -37,6 +48,7 @@ export async function hub(argv: string[]): Promise<number> {
     tls: values['tls-cert']
       ? { cert: readFileSync(values['tls-cert'], 'utf8'), key: readFileSync(values['tls-key'] as string, 'utf8') }
       : undefined,
+    alerts: { noConnectorAfterMs: Math.round(alertAfterS * 1000), webhookUrl },
     logger,
   });
   logger.info('hub listening', { connectors: server.wsUrl, api: server.httpUrl });
