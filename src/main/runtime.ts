@@ -25,6 +25,7 @@ import { assertTokenMatchesEnvironment } from './config/token.js';
 import { Connector, type ConnectorSettings } from './core/connector.js';
 import { type Logger, silentLogger } from './core/logger.js';
 import { buildClientOptions } from './core/transport.js';
+import { attachHealthServer, type HealthAttachment } from './health/attach.js';
 import { buildHandlers } from './integrations/handlers.js';
 import { createConsentStore, createPatientLookupSource } from './integrations/registry.js';
 import type { ConsentStore, PatientLookupSource } from './integrations/types.js';
@@ -37,6 +38,8 @@ export interface Runtime {
   loaded: LoadedConfig;
   /** The audit log writer, when the runtime was created with `{ audit: true }`. */
   audit?: AuditWriter;
+  /** The local `/ready` and `/metrics` server, when `healthPort` is configured (starts with the connector). */
+  health?: HealthAttachment;
   /** Problems the status view shows beside the connector's state (the audit log cannot be written, …). */
   warnings(): AuditWarning[];
   /** Drains the connector, flushes the audit log and closes sources. */
@@ -134,18 +137,22 @@ export function createRuntime(
     attachAudit(live, audit);
     audit.recordConfigState(c);
   }
+  const health =
+    c.healthPort !== undefined ? attachHealthServer(live, { port: c.healthPort, source, store, logger }) : undefined;
   return {
     connector: live,
     source,
     store,
     loaded,
     audit,
+    health,
     warnings: () => {
       const w = audit?.warning();
       return w ? [w] : [];
     },
     async shutdown() {
       await live.stop();
+      await health?.close();
       audit?.close();
       await Promise.allSettled([source?.close(), store?.close()]);
     },

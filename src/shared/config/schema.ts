@@ -27,6 +27,8 @@ export const connectorConfigSchema = z.strictObject({
     .optional(),
   dataDir: z.string().min(1).optional(),
   name: z.string().min(1).max(255).optional(),
+  /** Serve `GET /ready` and `GET /metrics` on this port, on 127.0.0.1 only (for watchdogs and Prometheus). */
+  healthPort: z.number().int().min(1).max(65535).optional(),
   /** Convert names stored in UPPER CASE to Title Case. */
   titleCaseNames: z.boolean().optional(),
   /** Demo environment only: the source holds nothing but test data, so unflagged records are allowed. */
