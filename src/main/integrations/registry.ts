@@ -31,6 +31,7 @@ export function createPatientLookupSource(config: PatientLookupConfig, ctx: Inte
 }
 
 export function createConsentStore(config: ConsentStoreConfig, ctx: IntegrationContext): ConsentStore {
-  if (config.type === 'hl7') return new Hl7ConsentStore(config, { configDir: ctx.configDir, dataDir: ctx.dataDir });
+  if (config.type === 'hl7')
+    return new Hl7ConsentStore(config, { configDir: ctx.configDir, dataDir: ctx.dataDir, logger: ctx.logger });
   throw new Error(`consentStore type "${config.type}" is not available in this build`);
 }
