@@ -2,7 +2,7 @@
 // (@medplum/hl7), the ACK read by MSA-2, idempotency by documentId, refusals, limits and charsets.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +11,7 @@ import { storeConsent } from '../../../src/main/integrations/consent-pipeline.js
 import { ACKNOWLEDGED_FILE, Hl7ConsentStore } from '../../../src/main/integrations/hl7/hl7-store.js';
 import { type Hl7StoreConfig, hl7StoreConfigSchema } from '../../../src/shared/config/hl7-sources.js';
 import { type ConsentStoreParams, RpcError } from '../../../src/shared/protocol/index.js';
+import { captureLogger } from '../../helpers/capture-logger.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { controlIdOf, frame, startMedplumPeer, startRawPeer, unusedPort } from './hl7-peer.js';
 
@@ -289,4 +290,21 @@ test('an unreachable receiver is source_unavailable; ping says false', async (t)
   const closed = store(t, config(await unusedPort()));
   assert.equal((await failure(call(closed, params()))).reason, 'source_unavailable');
   assert.equal(await closed.ping({ signal: AbortSignal.timeout(2_000) }), false);
+});
+
+test('a record that cannot be saved does not turn a filed document into an error', async (t) => {
+  const peer = await startMedplumPeer(t, ack('AA'));
+  // The data folder path is a file: the record cannot be written.
+  const blocked = path.join(tempDir(t), 'not-a-folder');
+  writeFileSync(blocked, '');
+  const logger = captureLogger();
+  const s = new Hl7ConsentStore(config(peer.port), { configDir: process.cwd(), dataDir: blocked, logger });
+  t.after(() => s.close());
+  const p = params();
+  assert.equal((await call(s, p)).duplicate, false);
+  assert.equal((await call(s, p)).duplicate, true);
+  assert.equal(peer.received.length, 1);
+  assert.match(logger.lines.join('\n'), /could not read the record/);
+  assert.match(logger.lines.join('\n'), /could not save the record/);
+  for (const line of logger.lines) for (const value of [...PERSONAL, p.documentId]) assert.ok(!line.includes(value));
 });

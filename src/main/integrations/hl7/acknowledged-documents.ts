@@ -4,12 +4,16 @@
 // before the call answers; without a data folder the record lives in memory only.
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { type Logger, silentLogger } from '../../core/logger.js';
 
 export class AcknowledgedDocuments {
   private entries: Map<string, string> | null = null;
   private loading: Promise<Map<string, string>> | null = null;
 
-  constructor(private readonly file?: string) {}
+  constructor(
+    private readonly file?: string,
+    private readonly logger: Logger = silentLogger,
+  ) {}
 
   async location(documentId: string): Promise<string | undefined> {
     return (await this.load()).get(documentId);
@@ -45,8 +49,12 @@ export class AcknowledgedDocuments {
     try {
       text = await readFile(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return entries;
-      throw error;
+      const code = (error as NodeJS.ErrnoException).code ?? 'unknown';
+      // Unreadable: carry on without it. A resend the receiver can recognise (same TXA-12) is
+      // better than refusing every consent until someone fixes the folder.
+      if (code !== 'ENOENT')
+        this.logger.warn('hl7 store: could not read the record of acknowledged documents', { code });
+      return entries;
     }
     for (const line of text.split('\n')) {
       // A torn last line (a crash mid-append) is skipped: that document was not yet answered.

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { Hl7StoreConfig } from '../../../shared/config/hl7-sources.js';
 import { type ConsentStoreResult, RpcError } from '../../../shared/protocol/index.js';
+import { type Logger, silentLogger } from '../../core/logger.js';
 import type { CallOptions, ConsentDocument, ConsentStore } from '../types.js';
 import { AcknowledgedDocuments } from './acknowledged-documents.js';
 import { ackCode, answerTo, isAccepted, receiverReason } from './hl7-ack.js';
@@ -25,7 +26,10 @@ export class Hl7ConsentStore implements ConsentStore {
   private readonly acknowledged: AcknowledgedDocuments;
   private readonly inFlight = new Map<string, Promise<ConsentStoreResult>>();
 
-  constructor(config: Hl7StoreConfig, options: { configDir: string; dataDir?: string }) {
+  private readonly logger: Logger;
+
+  constructor(config: Hl7StoreConfig, options: { configDir: string; dataDir?: string; logger?: Logger }) {
+    this.logger = options.logger ?? silentLogger;
     // The receiver only ever sends ACKs, which are small.
     this.client = new MllpClient(clientOptionsFrom(config, options.configDir, DEFAULT_ANSWER_BYTES));
     this.mdm = {
@@ -36,6 +40,7 @@ export class Hl7ConsentStore implements ConsentStore {
     this.maxMessageBytes = config.maxMessageBytes ?? DEFAULT_MDM_BYTES;
     this.acknowledged = new AcknowledgedDocuments(
       options.dataDir ? path.join(options.dataDir, ACKNOWLEDGED_FILE) : undefined,
+      this.logger,
     );
   }
 
@@ -91,7 +96,15 @@ export class Hl7ConsentStore implements ConsentStore {
       );
     }
     const location = `hl7://${this.mdm.header.receivingApplication}/${document.params.documentId}`;
-    await this.acknowledged.add(document.params.documentId, location);
+    try {
+      await this.acknowledged.add(document.params.documentId, location);
+    } catch (error) {
+      // The receiver has the document: answering an error now would only make the platform send it
+      // again. The id stays in memory, so duplicates are still caught until the next restart.
+      this.logger.warn('hl7 store: could not save the record of acknowledged documents', {
+        code: (error as NodeJS.ErrnoException).code ?? 'unknown',
+      });
+    }
     return { stored: true, location, duplicate: false };
   }
 }
