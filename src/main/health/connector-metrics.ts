@@ -9,7 +9,7 @@ export function connectorMetrics(connector: Connector): { render(): string; deta
   const registry = new Registry();
   const calls = registry.counter(
     'cc_connector_calls_total',
-    'Calls answered, by method and outcome (ok, or the error reason sent to the platform).',
+    'Calls answered, by method and outcome (ok, not_found, or the error reason sent to the platform).',
   );
   const duration = registry.histogram(
     'cc_connector_call_duration_seconds',
@@ -47,7 +47,7 @@ export function connectorMetrics(connector: Connector): { render(): string; deta
   const onCall = (call: { method: string; outcome: string; reason: string | null; durationMs: number }) => {
     // The method name comes from the platform: only known names become labels.
     const method = (ALL_METHODS as readonly string[]).includes(call.method) ? call.method : 'other';
-    calls.inc({ method, outcome: call.outcome === 'ok' ? 'ok' : (call.reason ?? call.outcome) });
+    calls.inc({ method, outcome: call.outcome === 'error' ? (call.reason ?? 'error') : call.outcome });
     duration.observe({ method }, call.durationMs / 1000);
   };
   const onConnection = (event: { event: string }) => connections.inc({ event: event.event });
