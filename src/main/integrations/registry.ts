@@ -5,6 +5,7 @@ import { DemoSource } from './demo/demo-source.js';
 import { FhirPatientSource } from './fhir/fhir-patient-source.js';
 import { Hl7PatientSource } from './hl7/hl7-source.js';
 import { Hl7ConsentStore } from './hl7/hl7-store.js';
+import { SqlPatientSource } from './sql/sql-patient-source.js';
 import type { ConsentStore, PatientLookupSource } from './types.js';
 
 export interface IntegrationContext {
@@ -23,6 +24,8 @@ export function createPatientLookupSource(config: PatientLookupConfig, ctx: Inte
       return new DemoSource(config);
     case 'fhir':
       return new FhirPatientSource(config, ctx.configDir, ctx.logger);
+    case 'sql':
+      return new SqlPatientSource(config, ctx.configDir, ctx.logger);
     case 'hl7':
       return new Hl7PatientSource(config, ctx.configDir);
     default:

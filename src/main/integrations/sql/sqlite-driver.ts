@@ -1,0 +1,163 @@
+// SQLite through better-sqlite3, which is synchronous: a slow query on the main thread would
+// stall the whole connector (heartbeats included). So queries run in small helper processes,
+// one query per process at a time, and aborting a query kills its process, which stops SQLite
+// there and then (a worker thread cannot be stopped while it is inside native SQLite code).
+// The database is opened read-only.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { z } from 'zod';
+import type { sqliteConnectionSchema } from '../../../shared/config/sources.js';
+import { abortError, throwIfAborted } from '../common/source-error.js';
+import { compileQuery } from './named-params.js';
+import type { SqlDriver, SqlRow } from './sql-driver.js';
+
+type SqliteConnection = z.infer<typeof sqliteConnectionSchema>;
+
+// Plain CommonJS run with `node -e`, so it needs no separate file in the bundle.
+const WORKER_SOURCE = `
+const workerData = JSON.parse(process.argv[1]);
+const parentPort = { postMessage: (m) => process.send(m), on: (e, f) => process.on(e, f) };
+process.on('disconnect', () => process.exit(0));
+const Database = require(workerData.modulePath);
+let db, stmt, fatal = null;
+try {
+  db = new Database(workerData.file, { readonly: true, fileMustExist: true });
+  stmt = db.prepare(workerData.sql);
+} catch (e) { fatal = String(e.code || e.name || 'Error'); }
+parentPort.on('message', (msg) => {
+  if (fatal) return parentPort.postMessage({ error: fatal });
+  try {
+    const rows = msg.ping ? [db.prepare('SELECT 1 AS ok').get()] : stmt.all({ id: msg.id });
+    parentPort.postMessage({ rows });
+  } catch (e) { parentPort.postMessage({ error: String(e.code || e.name || 'Error') }); }
+});
+`;
+
+function betterSqlitePath(): string {
+  // In the CommonJS bundle `import.meta.url` is not there; `__filename` is.
+  const base = typeof __filename === 'string' ? __filename : import.meta.url;
+  return createRequire(base).resolve('better-sqlite3');
+}
+
+interface Job {
+  message: { id?: string; ping?: boolean };
+  signal: AbortSignal;
+  resolve: (rows: SqlRow[]) => void;
+  reject: (error: unknown) => void;
+}
+
+export const SQLITE_WORKERS = 2;
+
+export class SqliteDriver implements SqlDriver {
+  private readonly idle: ChildProcess[] = [];
+  private readonly queue: Job[] = [];
+  private workers = 0;
+  private closed = false;
+  private readonly file: string;
+  private readonly sql: string;
+  /** Helper processes killed because their query was aborted (for tests and diagnostics). */
+  terminated = 0;
+
+  constructor(connection: SqliteConnection, query: string, configDir: string) {
+    this.file = path.resolve(configDir, connection.file);
+    this.sql = compileQuery(query, 'sqlite');
+  }
+
+  query(id: string, signal: AbortSignal): Promise<SqlRow[]> {
+    return this.run({ id }, signal);
+  }
+
+  async ping(signal: AbortSignal): Promise<boolean> {
+    const rows = await this.run({ ping: true }, signal);
+    return rows.length === 1;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const worker of this.idle.splice(0)) worker.kill('SIGKILL');
+  }
+
+  private run(message: Job['message'], signal: AbortSignal): Promise<SqlRow[]> {
+    throwIfAborted(signal);
+    return new Promise<SqlRow[]>((resolve, reject) => {
+      this.queue.push({ message, signal, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const job = this.queue[0] as Job;
+      if (job.signal.aborted) {
+        this.queue.shift();
+        job.reject(abortError(job.signal));
+        continue;
+      }
+      const worker = this.idle.pop() ?? (this.workers < SQLITE_WORKERS ? this.spawn() : undefined);
+      if (!worker) return;
+      this.queue.shift();
+      this.dispatch(worker, job);
+    }
+  }
+
+  private spawn(): ChildProcess {
+    this.workers++;
+    const data = JSON.stringify({ modulePath: betterSqlitePath(), file: this.file, sql: this.sql });
+    const worker = spawn(process.execPath, ['-e', WORKER_SOURCE, data], {
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      // Inside the packaged app process.execPath is Electron: run it as plain Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NODE_OPTIONS: '' },
+      windowsHide: true,
+    });
+    // Idle helpers must not keep the connector (or a test run) alive.
+    worker.unref();
+    worker.channel?.unref();
+    worker.on('error', () => {}); // a helper that fails to start fails its job through onExit
+    worker.on('exit', () => {
+      this.workers--;
+      const i = this.idle.indexOf(worker);
+      if (i !== -1) this.idle.splice(i, 1);
+    });
+    return worker;
+  }
+
+  private dispatch(worker: ChildProcess, job: Job): void {
+    // Referenced only while a query is in flight, so that waiting for the answer keeps us alive.
+    worker.ref();
+    worker.channel?.ref();
+    const finish = () => {
+      worker.unref();
+      worker.channel?.unref();
+      job.signal.removeEventListener('abort', onAbort);
+      worker.off('message', onMessage);
+      worker.off('exit', onExit);
+    };
+    const onMessage = (message: unknown) => {
+      const reply = message as { rows?: SqlRow[]; error?: string };
+      finish();
+      if (this.closed) worker.kill('SIGKILL');
+      else this.idle.push(worker);
+      if (reply.error) job.reject(Object.assign(new Error(reply.error), { code: reply.error }));
+      else job.resolve(reply.rows ?? []);
+      this.pump();
+    };
+    const onExit = () => {
+      finish();
+      job.reject(Object.assign(new Error('ESQLITEHELPER'), { code: 'ESQLITEHELPER' }));
+      this.pump();
+    };
+    const onAbort = () => {
+      finish();
+      // Killing the helper is the only way to stop a running better-sqlite3 statement.
+      this.terminated++;
+      worker.once('exit', () => this.pump());
+      worker.kill('SIGKILL');
+      job.reject(abortError(job.signal));
+    };
+    job.signal.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', onMessage);
+    worker.once('exit', onExit);
+    worker.send(job.message);
+  }
+}
