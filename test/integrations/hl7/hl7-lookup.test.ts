@@ -11,6 +11,7 @@ import {
   assertNoPersonalData,
   DIRECTORY,
   DUPLICATE_A_PID,
+  MERGED_PID,
   pdqSupplier,
   queryParams,
   rsp,
@@ -186,6 +187,12 @@ test('a record that does not hold the queried identifier is never returned', asy
   const peer = await startMedplumPeer(t, (q) => rsp(q, [SMITH_PID]));
   const s = source(t, config(peer.port));
   assert.deepEqual(await lookup(s, 'RX22222'), { patient: null });
+});
+
+test('someone else’s merged record in the answer does not make the lookup ambiguous', async (t) => {
+  const peer = await startMedplumPeer(t, (q) => rsp(q, [MERGED_PID, SMITH_PID]));
+  const s = source(t, config(peer.port, { match: ['local'] }));
+  assert.equal((await lookup(s, 'RX12345')).patient?.familyName, 'SMITH');
 });
 
 test('AE and AR from the receiver are source_unavailable without any message content', async (t) => {

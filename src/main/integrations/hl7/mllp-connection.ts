@@ -90,9 +90,12 @@ export class MllpConnection {
     });
   }
 
-  /** Open, not mid-exchange, and no half-received frame: safe to send the next message. */
+  /**
+   * Open, not mid-exchange, no half-received frame and nothing left unsent (a receiver may refuse
+   * a message before reading all of it): safe to send the next message.
+   */
   get reusable(): boolean {
-    return !this.closed && this.pending === null && !this.deframer.partial;
+    return !this.closed && this.pending === null && !this.deframer.partial && this.socket.writableLength === 0;
   }
 
   onClose(listener: () => void): void {

@@ -37,9 +37,14 @@ export function readPdqAnswer(
   // A record that does not hold the queried identifier, under the queried authority, is not an
   // answer to the query, whatever the receiver meant by sending it (a wildcard search, a merge it
   // followed, a number from another system's numbering): it is never shown.
+  const comparable = (value: string) =>
+    (kind === 'national' ? value.replace(/[\s-]+/g, '') : value.replace(/\s+/g, '')).toLowerCase();
   const wanted = comparable(identifier);
   const patients = message
     .all('PID')
+    // Records that do not mention the identifier at all are not read (a merge of someone else's
+    // records must not make this lookup ambiguous).
+    .filter((pid) => pid.repetitions(3).some((rep) => comparable(componentOf(rep, 1, 1, pid.delimiters)) === wanted))
     .map((pid) => readPid(pid, identity, genderMap, today))
     .filter((p) => comparable((kind === 'local' ? p.localIdentifier : p.nationalIdentifier) ?? '') === wanted);
   const remaining = Number(qak?.get(6) || '0');
@@ -69,10 +74,6 @@ export function readPid(
     mobile: mobile(pid),
     // PID-30 (death indicator) has no place in the PROTOCOL §7 result, so it is not returned.
   };
-}
-
-function comparable(identifier: string): string {
-  return identifier.replace(/[\s-]+/g, '').toLowerCase();
 }
 
 /** YYYYMMDD[HHMM…] → YYYY-MM-DD. A partial date (YYYY, YYYYMM) is passed on as is and fails validation. */
