@@ -3,6 +3,7 @@ import type { ConsentStoreConfig, PatientLookupConfig } from '../../shared/confi
 import type { Logger } from '../core/logger.js';
 import { DemoSource } from './demo/demo-source.js';
 import { FhirPatientSource } from './fhir/fhir-patient-source.js';
+import { HttpPatientSource } from './http/http-patient-source.js';
 import { Hl7PatientSource } from './hl7/hl7-source.js';
 import { Hl7ConsentStore } from './hl7/hl7-store.js';
 import { SqlPatientSource } from './sql/sql-patient-source.js';
@@ -26,10 +27,12 @@ export function createPatientLookupSource(config: PatientLookupConfig, ctx: Inte
       return new FhirPatientSource(config, ctx.configDir, ctx.logger);
     case 'sql':
       return new SqlPatientSource(config, ctx.configDir, ctx.logger);
+    case 'http':
+      return new HttpPatientSource(config, ctx.configDir, ctx.logger);
     case 'hl7':
       return new Hl7PatientSource(config, ctx.configDir);
     default:
-      throw new Error(`patientLookup type "${config.type}" is not available in this build`);
+      throw new Error(`patientLookup type "${(config as { type: string }).type}" is not available in this build`);
   }
 }
 
