@@ -39,7 +39,7 @@ function fillDisk(file: string): void {
   }
 }
 
-const mountPoint = tempDir({ after: (fn) => process.on('exit', fn) }, 'cc-disk-');
+const mountPoint = tempDir({ after: (fn: () => void) => process.on('exit', fn) }, 'cc-disk-');
 const skip = tryMountTmpfs(mountPoint);
 
 test(
