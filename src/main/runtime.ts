@@ -103,7 +103,7 @@ export function createRuntime(
   const c = loaded.config;
   assertTokenMatchesEnvironment(token, c.environment);
   const settings = settingsFrom(loaded);
-  const ctx = { configDir: loaded.dir, environment: c.environment };
+  const ctx = { configDir: loaded.dir, environment: c.environment, dataDir: loaded.dataDir, logger };
   const source = c.patientLookup ? createPatientLookupSource(c.patientLookup, ctx) : undefined;
   const store = c.consentStore ? createConsentStore(c.consentStore, ctx) : undefined;
   const sources: Record<string, SourceState> = {
