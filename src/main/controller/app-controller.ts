@@ -18,6 +18,7 @@ import { readAppState, writeAppState } from './app-state-file.js';
 import { countCalls } from './call-history.js';
 import { buildDiagnostics } from './diagnostics.js';
 import { EnvironmentSlot, type HistoryFactory } from './environment-slot.js';
+import { integrationProblem } from './integration-check.js';
 import { type SecretStore, SecretStoreError } from './secret-store.js';
 import {
   availableKinds,
@@ -288,6 +289,8 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
       throw error;
     }
     const loaded = resolveConfig(config, slot.configFile);
+    const problem = await integrationProblem(config, loaded.dir, loaded.dataDir);
+    if (problem) return { ok: false, ...problem };
     try {
       if (input.token) await this.options.secrets.write(environment, token);
     } catch (error) {

@@ -9,17 +9,22 @@ import type { Environment } from '../../shared/protocol/index.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseConfig } from '../config/load-config.js';
 
-/** The `type` values a discriminated union accepts in this build. */
-function unionTypes(schema: { options: readonly unknown[] }): string[] {
-  return schema.options
-    .map((o) => (o as { shape?: { type?: { value?: unknown } } }).shape?.type?.value)
-    .filter((v): v is string => typeof v === 'string');
+/** The `type` values a discriminated union accepts in this build (options may be unions themselves). */
+function unionTypes(schema: unknown): string[] {
+  const found = new Set<string>();
+  const visit = (option: unknown) => {
+    const o = option as { shape?: { type?: { value?: unknown } }; options?: readonly unknown[] };
+    if (typeof o.shape?.type?.value === 'string') found.add(o.shape.type.value);
+    else for (const inner of o.options ?? []) visit(inner);
+  };
+  visit(schema);
+  return [...found];
 }
 
 export function availableKinds(): { patientLookup: string[]; consentStore: string[] } {
   return {
-    patientLookup: unionTypes(patientLookupConfigSchema as never),
-    consentStore: unionTypes(consentStoreConfigSchema as never),
+    patientLookup: unionTypes(patientLookupConfigSchema),
+    consentStore: unionTypes(consentStoreConfigSchema),
   };
 }
 
