@@ -3,7 +3,10 @@
 // its input; hosts parse with it before calling the handler, so malformed input never reaches it.
 import { z } from 'zod';
 import { environmentSchema, type Patient } from '../protocol/methods.js';
+import type { ChannelName } from './channel-names.js';
 import type { AppStatus, CallCounts, CallRow } from './status.js';
+
+export { CHANNEL_NAMES, type ChannelName, STATUS_EVENT } from './channel-names.js';
 
 const empty = z.strictObject({});
 const text = (max: number) => z.string().max(max);
@@ -59,12 +62,7 @@ export const channelInputs = {
   'connector.reconnect': z.strictObject({ environment: environmentSchema.optional() }),
   'connector.setPaused': z.strictObject({ environment: environmentSchema.optional(), paused: z.boolean() }),
   'diagnostics.copy': empty,
-} as const;
-
-export type ChannelName = keyof typeof channelInputs;
-export const CHANNEL_NAMES = Object.keys(channelInputs) as ChannelName[];
-/** Pushed by the host whenever the status changes (Electron: webContents.send; bridge: WebSocket). */
-export const STATUS_EVENT = 'status.changed';
+} as const satisfies Record<ChannelName, z.ZodType>;
 
 export interface SetupView {
   environment: 'demo' | 'production';
