@@ -3,6 +3,7 @@ import type { ConsentStoreConfig, PatientLookupConfig } from '../../shared/confi
 import type { Logger } from '../core/logger.js';
 import { DemoSource } from './demo/demo-source.js';
 import { FhirPatientSource } from './fhir/fhir-patient-source.js';
+import { FolderStore } from './folder/folder-store.js';
 import { HttpPatientSource } from './http/http-patient-source.js';
 import { Hl7PatientSource } from './hl7/hl7-source.js';
 import { Hl7ConsentStore } from './hl7/hl7-store.js';
@@ -39,5 +40,6 @@ export function createPatientLookupSource(config: PatientLookupConfig, ctx: Inte
 export function createConsentStore(config: ConsentStoreConfig, ctx: IntegrationContext): ConsentStore {
   if (config.type === 'hl7')
     return new Hl7ConsentStore(config, { configDir: ctx.configDir, dataDir: ctx.dataDir, logger: ctx.logger });
+  if (config.type === 'folder') return new FolderStore(config, ctx.configDir, ctx.logger);
   throw new Error(`consentStore type "${config.type}" is not available in this build`);
 }

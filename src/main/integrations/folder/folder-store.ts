@@ -1,0 +1,232 @@
+// `consentStore: {"type":"folder"}`: a local folder or a UNC share. The PDF and its JSON sidecar
+// are written to hidden temporary files, fsynced, and renamed into place, so a reader never sees
+// a half-written document. An index entry per documentId makes a repeated call answer
+// `duplicate: true` with the first location and write nothing.
+import { randomUUID } from 'node:crypto';
+import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import type { folderStoreConfigSchema } from '../../../shared/config/sources.js';
+import type { ConsentStoreResult } from '../../../shared/protocol/index.js';
+import type { Logger } from '../../core/logger.js';
+import { throwIfAborted, toSourceError } from '../common/source-error.js';
+import type { CallOptions, ConsentDocument, ConsentStore } from '../types.js';
+import { DEFAULT_FILE_NAME_PATTERN, relativeName } from './file-name.js';
+
+type FolderStoreConfig = z.infer<typeof folderStoreConfigSchema>;
+
+/** Hidden, not `.pdf`: nothing that watches the folder for documents picks these up. */
+const PARTIAL_PREFIX = '.cc-partial-';
+const INDEX_DIR = path.join('.cloud-connector', 'index');
+const STALE_PARTIAL_MS = 3_600_000;
+
+export interface FolderStoreHooks {
+  /** Called after the files are written and synced, before anything becomes visible (tests crash here). */
+  beforeCommit?: () => Promise<void>;
+}
+
+interface IndexEntry {
+  pdf: string;
+  sidecar: string | null;
+}
+
+export class FolderStore implements ConsentStore {
+  readonly type = 'folder';
+  readonly root: string;
+  private readonly pattern: string;
+  /** One store at a time per documentId in this process; the index decides across processes. */
+  private readonly inFlight = new Map<string, Promise<ConsentStoreResult>>();
+
+  constructor(
+    private readonly config: FolderStoreConfig,
+    configDir: string,
+    private readonly logger?: Logger,
+    private readonly hooks: FolderStoreHooks = {},
+  ) {
+    this.root = path.resolve(configDir, config.path);
+    this.pattern = config.fileNamePattern ?? DEFAULT_FILE_NAME_PATTERN;
+  }
+
+  store(document: ConsentDocument, options: CallOptions): Promise<ConsentStoreResult> {
+    const id = document.params.documentId;
+    const previous = this.inFlight.get(id) ?? Promise.resolve(null);
+    const run = previous
+      .catch(() => null)
+      .then(() => this.storeOnce(document, options))
+      .finally(() => {
+        if (this.inFlight.get(id) === run) this.inFlight.delete(id);
+      });
+    this.inFlight.set(id, run);
+    return run;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await fs.access(this.root, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  private async storeOnce(document: ConsentDocument, { signal }: CallOptions): Promise<ConsentStoreResult> {
+    const { params, bytes } = document;
+    const partials: string[] = [];
+    try {
+      throwIfAborted(signal);
+      const existing = await this.readIndex(params.documentId);
+      if (existing) return { stored: true, location: this.absolute(existing.pdf), duplicate: true };
+
+      const relative = relativeName(this.pattern, params);
+      const dir = path.dirname(this.absolute(`${relative}.pdf`));
+      this.assertInside(dir);
+      await fs.mkdir(dir, { recursive: true });
+      await removeStalePartials(dir);
+
+      const pdfTemp = await writeSynced(dir, bytes, partials);
+      const sidecarEnabled = this.config.sidecar !== false;
+      const sidecarTemp = sidecarEnabled
+        ? await writeSynced(dir, Buffer.from(`${JSON.stringify(sidecarFor(document), null, 2)}\n`), partials)
+        : null;
+      const base = await freeBaseName(dir, path.basename(relative), sidecarEnabled);
+      const entry: IndexEntry = {
+        pdf: this.relative(path.join(dir, `${base}.pdf`)),
+        sidecar: sidecarEnabled ? this.relative(path.join(dir, `${base}.json`)) : null,
+      };
+      await this.hooks.beforeCommit?.();
+      // Last point at which the call can still be abandoned cleanly.
+      throwIfAborted(signal);
+      // The index first: a crash after it but before the renames leaves an entry whose PDF is
+      // missing, which readIndex ignores, so the retry writes the document again.
+      await this.writeIndex(params.documentId, entry);
+      if (sidecarTemp && entry.sidecar) await fs.rename(sidecarTemp, this.absolute(entry.sidecar));
+      await fs.rename(pdfTemp, this.absolute(entry.pdf));
+      partials.length = 0;
+      await syncDir(dir);
+      return { stored: true, location: this.absolute(entry.pdf), duplicate: false };
+    } catch (error) {
+      await Promise.all(partials.map((p) => fs.rm(p, { force: true })));
+      throw toSourceError(error, signal, this.logger, 'consentStore folder');
+    }
+  }
+
+  private absolute(relative: string): string {
+    return path.join(this.root, ...relative.split('/'));
+  }
+
+  private relative(absolute: string): string {
+    return path.relative(this.root, absolute).split(path.sep).join('/');
+  }
+
+  /** Defence in depth: names are already safe, but nothing is ever written outside the root. */
+  private assertInside(target: string): void {
+    const rel = path.relative(this.root, target);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error('EOUTSIDEROOT');
+  }
+
+  private indexFile(documentId: string): string {
+    // documentId is a UUID (checked by the params schema), so it is a safe file name.
+    return path.join(this.root, INDEX_DIR, `${documentId.toLowerCase()}.json`);
+  }
+
+  private async readIndex(documentId: string): Promise<IndexEntry | null> {
+    let entry: IndexEntry;
+    try {
+      entry = JSON.parse(await fs.readFile(this.indexFile(documentId), 'utf8')) as IndexEntry;
+    } catch {
+      return null;
+    }
+    try {
+      await fs.access(this.absolute(entry.pdf));
+      return entry;
+    } catch {
+      return null;
+    }
+  }
+
+  private async writeIndex(documentId: string, entry: IndexEntry): Promise<void> {
+    const file = this.indexFile(documentId);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const partials: string[] = [];
+    const temp = await writeSynced(path.dirname(file), Buffer.from(JSON.stringify(entry)), partials);
+    await fs.rename(temp, file);
+  }
+}
+
+function sidecarFor({ params, bytes }: ConsentDocument): Record<string, unknown> {
+  return {
+    documentId: params.documentId,
+    episodeId: params.episodeId,
+    fileName: params.fileName,
+    contentType: params.contentType,
+    sha256: params.sha256.toLowerCase(),
+    sizeBytes: bytes.length,
+    storedAt: new Date().toISOString(),
+    patient: params.patient,
+    document: params.document,
+  };
+}
+
+/** Writes a hidden temporary file and flushes it to disk; its path is recorded for clean-up. */
+async function writeSynced(dir: string, data: Buffer, partials: string[]): Promise<string> {
+  const file = path.join(dir, `${PARTIAL_PREFIX}${randomUUID()}.tmp`);
+  partials.push(file);
+  const handle = await fs.open(file, 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return file;
+}
+
+/** `name`, or `name (2)`, `name (3)`…: another document's file is never overwritten. */
+async function freeBaseName(dir: string, base: string, withSidecar: boolean): Promise<string> {
+  for (let n = 1; n <= 1000; n++) {
+    const candidate = n === 1 ? base : `${base} (${n})`;
+    const taken = await Promise.all(
+      [`${candidate}.pdf`, ...(withSidecar ? [`${candidate}.json`] : [])].map((f) =>
+        fs.access(path.join(dir, f)).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    if (!taken.includes(true)) return candidate;
+  }
+  throw new Error('ENAMESTAKEN');
+}
+
+/** Makes the renames durable where the platform allows syncing a folder (not on Windows). */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const handle = await fs.open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // not supported here; the renames are still atomic
+  }
+}
+
+/** Partial files left by a crash are invisible but take space; remove the old ones. */
+async function removeStalePartials(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    if (!name.startsWith(PARTIAL_PREFIX)) continue;
+    const file = path.join(dir, name);
+    const stat = await fs.stat(file).catch(() => null);
+    if (stat && now - stat.mtimeMs > STALE_PARTIAL_MS) await fs.rm(file, { force: true });
+  }
+}
