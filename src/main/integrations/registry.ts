@@ -2,8 +2,10 @@
 import type { ConsentStoreConfig, PatientLookupConfig } from '../../shared/config/sources.js';
 import type { Logger } from '../core/logger.js';
 import { DemoSource } from './demo/demo-source.js';
+import { FhirConsentStore } from './fhir/fhir-consent-store.js';
 import { FhirPatientSource } from './fhir/fhir-patient-source.js';
 import { FolderStore } from './folder/folder-store.js';
+import { HttpConsentStore } from './http/http-consent-store.js';
 import { HttpPatientSource } from './http/http-patient-source.js';
 import { Hl7PatientSource } from './hl7/hl7-source.js';
 import { Hl7ConsentStore } from './hl7/hl7-store.js';
@@ -41,5 +43,7 @@ export function createConsentStore(config: ConsentStoreConfig, ctx: IntegrationC
   if (config.type === 'hl7')
     return new Hl7ConsentStore(config, { configDir: ctx.configDir, dataDir: ctx.dataDir, logger: ctx.logger });
   if (config.type === 'folder') return new FolderStore(config, ctx.configDir, ctx.logger);
-  throw new Error(`consentStore type "${config.type}" is not available in this build`);
+  if (config.type === 'fhir') return new FhirConsentStore(config, ctx.configDir, ctx.logger);
+  if (config.type === 'http') return new HttpConsentStore(config, ctx.configDir, ctx.logger);
+  throw new Error(`consentStore type "${(config as { type: string }).type}" is not available in this build`);
 }

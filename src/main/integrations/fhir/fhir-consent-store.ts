@@ -1,0 +1,147 @@
+// `consentStore: {"type":"fhir"}`: one transaction Bundle with a Binary (the PDF) and a
+// DocumentReference pointing at it. masterIdentifier = the documentId; a conditional create on it
+// makes a repeated call write nothing, and a search first avoids even an orphan Binary.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Bundle, DocumentReference, Patient, Reference } from '@medplum/fhirtypes';
+import type { z } from 'zod';
+import type { fhirStoreConfigSchema } from '../../../shared/config/sources.js';
+import { type ConsentStoreResult, RpcError } from '../../../shared/protocol/index.js';
+import type { Logger } from '../../core/logger.js';
+import { HttpSourceClient, parseJsonBody } from '../common/http-source-client.js';
+import type { CallOptions, ConsentDocument, ConsentStore } from '../types.js';
+import { identifierSystems } from './fhir-patient-mapping.js';
+import { fhirUrl } from './fhir-url.js';
+
+type FhirStoreConfig = z.infer<typeof fhirStoreConfigSchema>;
+
+const FHIR_JSON = 'application/fhir+json';
+const URI_SYSTEM = 'urn:ietf:rfc:3986';
+const CONSENT_DOCUMENT = { system: 'http://loinc.org', code: '59284-0', display: 'Consent Document' };
+
+export class FhirConsentStore implements ConsentStore {
+  readonly type = 'fhir';
+  private readonly client: HttpSourceClient;
+
+  constructor(
+    private readonly config: FhirStoreConfig,
+    configDir: string,
+    logger?: Logger,
+  ) {
+    // Answers are small (a transaction response, a search); the PDF only goes out.
+    this.client = new HttpSourceClient(config, configDir, 'consentStore', logger);
+  }
+
+  async store({ params, bytes }: ConsentDocument, { signal }: CallOptions): Promise<ConsentStoreResult> {
+    const masterValue = `urn:uuid:${params.documentId.toLowerCase()}`;
+    const condition = `identifier=${encodeURIComponent(`${URI_SYSTEM}|${masterValue}`)}`;
+    const existing = await this.findExisting(condition, signal);
+    if (existing) return { stored: true, location: existing, duplicate: true };
+
+    const binaryUrl = `urn:uuid:${randomUUID()}`;
+    const reference: DocumentReference = {
+      resourceType: 'DocumentReference',
+      masterIdentifier: { system: URI_SYSTEM, value: masterValue },
+      identifier: [{ system: 'urn:cloud-connector:episode', value: params.episodeId }],
+      status: 'current',
+      docStatus: 'final',
+      type: { coding: [this.config.documentType ?? CONSENT_DOCUMENT] },
+      ...(this.config.category ? { category: [{ coding: [this.config.category] }] } : {}),
+      subject: await this.subject(params.patient, signal),
+      date: params.document.confirmedAt ?? params.document.consentedAt,
+      author: [{ display: params.document.responsibleClinician }],
+      description: `${params.document.title}: ${params.document.procedure}${params.document.side ? ` (${params.document.side})` : ''}`,
+      content: [
+        {
+          attachment: {
+            contentType: 'application/pdf',
+            url: binaryUrl,
+            title: params.fileName,
+            size: bytes.length,
+            // FHIR's Attachment.hash is the base64 SHA-1 of the data.
+            hash: createHash('sha1').update(bytes).digest('base64'),
+            creation: params.document.consentedAt,
+          },
+        },
+      ],
+      context: { period: { start: params.document.consentedAt } },
+    };
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          fullUrl: binaryUrl,
+          resource: { resourceType: 'Binary', contentType: 'application/pdf', data: params.dataBase64 },
+          request: { method: 'POST', url: 'Binary' },
+        },
+        {
+          fullUrl: `urn:uuid:${randomUUID()}`,
+          resource: reference,
+          request: { method: 'POST', url: 'DocumentReference', ifNoneExist: condition },
+        },
+      ],
+    };
+    const res = await this.client.send({
+      method: 'POST',
+      url: fhirUrl(this.config.baseUrl, ''),
+      headers: { accept: FHIR_JSON, 'content-type': FHIR_JSON },
+      body: JSON.stringify(bundle),
+      signal,
+    });
+    if (res.status < 200 || res.status >= 300) throw this.client.failFor(res);
+    const answer = parseJsonBody(res) as Bundle;
+    const entry = answer.entry?.[1]?.response;
+    const location = entry?.location?.replace(/\/_history\/.*$/, '');
+    if (!entry || !location) {
+      throw new RpcError('source_unavailable', 'The FHIR server did not say where it stored the document.');
+    }
+    // 200 instead of 201: the conditional create found the document (a concurrent duplicate).
+    return { stored: true, location, duplicate: !entry.status.startsWith('201') };
+  }
+
+  async ping({ signal }: CallOptions): Promise<boolean> {
+    const res = await this.client.send({
+      method: 'GET',
+      url: fhirUrl(this.config.baseUrl, 'metadata'),
+      headers: { accept: FHIR_JSON },
+      signal,
+    });
+    return res.status >= 200 && res.status < 300;
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+
+  private async findExisting(condition: string, signal: AbortSignal): Promise<string | null> {
+    const bundle = (await this.getJson(
+      fhirUrl(this.config.baseUrl, `DocumentReference?${condition}`),
+      signal,
+    )) as Bundle;
+    const found = bundle.entry?.find((e) => e.resource?.resourceType === 'DocumentReference')?.resource;
+    return found?.id ? `DocumentReference/${found.id}` : null;
+  }
+
+  /** The patient by identifier: a literal reference when exactly one matches, else a logical one. */
+  private async subject(
+    patient: ConsentDocument['params']['patient'],
+    signal: AbortSignal,
+  ): Promise<Reference<Patient>> {
+    const systems = identifierSystems(this.config.identifierSystems);
+    const url = fhirUrl(this.config.baseUrl, 'Patient');
+    url.searchParams.set('identifier', `${systems.local}|${patient.localIdentifier}`);
+    const bundle = (await this.getJson(url, signal)) as Bundle<Patient>;
+    const matches = (bundle.entry ?? []).filter((e) => e.resource?.resourceType === 'Patient');
+    const logical = { system: systems.local, value: patient.localIdentifier };
+    if (matches.length === 1 && matches[0]?.resource?.id) {
+      return { reference: `Patient/${matches[0].resource.id}`, identifier: logical };
+    }
+    return { identifier: logical };
+  }
+
+  private async getJson(url: URL, signal: AbortSignal): Promise<unknown> {
+    const res = await this.client.send({ method: 'GET', url, headers: { accept: FHIR_JSON }, signal });
+    if (res.status < 200 || res.status >= 300) throw this.client.failFor(res);
+    return parseJsonBody(res);
+  }
+}
