@@ -1,0 +1,99 @@
+// The hub as a real process: restarted for an upgrade under load (goaway, finish calls in flight,
+// connectors move to the new one), and its alert options from the command line.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { demoDirectory } from '../../src/main/integrations/demo/demo-directory.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { sampleValue, startCluster } from './cluster.js';
+import { describeFailures, startLoad } from './load.js';
+import { startWebhookReceiver } from './webhook-receiver.js';
+
+const directory = demoDirectory();
+const lookups = (n: number) => ({
+  method: 'patient.lookup',
+  params: { identificationNumber: directory.at(n % 200).localIdentifier },
+});
+
+test('hub restart under load: connectors reconnect; only calls the hub could not take while down fail, each told', async (t) => {
+  const cluster = await startCluster(t, tempDir(t), {
+    connectorConfig: { patientLookup: { type: 'demo', latencyMs: 100 } },
+  });
+  const [a, b] = await Promise.all([cluster.startConnector('host-a'), cluster.startConnector('host-b')]);
+  await cluster.waitForHubConnectors(['host-a', 'host-b']);
+  const load = startLoad({
+    httpUrl: cluster.hub.httpUrl,
+    apiKey: cluster.hub.apiKey,
+    concurrency: 6,
+    pauseMs: 10,
+    next: lookups,
+  });
+  await load.waitForCalls(40);
+  const fromA = a.handle.lines.length;
+  const fromB = b.handle.lines.length;
+  const downFrom = performance.now();
+  await cluster.restartHub();
+  await Promise.all([a.waitConnected({ from: fromA }), b.waitConnected({ from: fromB })]);
+  await cluster.waitForHubConnectors(['host-a', 'host-b']);
+  const backAt = performance.now();
+  await load.waitForCalls(40);
+  const records = await load.stop();
+
+  for (const c of [a, b]) {
+    assert.ok(
+      c.handle.lines.some((l) => /platform going away/.test(l.text)),
+      'the old hub told each connector to move (goaway)',
+    );
+  }
+  // Calls that began before the restart were accepted and must have finished (the hub drained).
+  const before = records.filter((r) => r.startedAt < downFrom);
+  assert.ok(before.length >= 40);
+  assert.equal(before.filter((r) => r.status !== 200).length, 0, describeFailures(before));
+  assert.ok(
+    before.some((r) => r.endedAt > downFrom),
+    'some calls were in flight when the restart began, and were finished by the old hub',
+  );
+  // Calls after both connectors were back: all answered.
+  const after = records.filter((r) => r.startedAt > backAt);
+  assert.ok(after.length >= 30);
+  assert.equal(after.filter((r) => r.status !== 200).length, 0, describeFailures(after));
+  // In between: a call either succeeded or its caller was told at once that the hub could not take
+  // it (connection refused or reset, or 503 "restarting"/"no connector"), never a lost call (502/504).
+  const failed = records.filter((r) => r.status !== 200);
+  for (const r of failed) {
+    const told =
+      r.status === null ? ['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET'].includes(r.reason ?? '') : r.status === 503;
+    assert.ok(told, `unexpected failure: ${r.status ?? 'no answer'} ${r.reason}`);
+    assert.ok(r.endedAt - r.startedAt < 2_000, 'a call the hub could not take is answered at once');
+  }
+  t.diagnostic(`${records.length} calls; ${failed.length} refused while the hub was down`);
+});
+
+test('hub --alert-after-s and --alert-webhook: alert after the delay once the last connector dies, cleared on reconnect', async (t) => {
+  const receiver = await startWebhookReceiver(t);
+  const cluster = await startCluster(t, tempDir(t), {
+    hubArgs: ['--alert-after-s', '0.8', '--alert-webhook', receiver.url],
+  });
+  const a = await cluster.startConnector('host-a');
+  await cluster.waitForHubConnectors(['host-a']);
+  await a.handle.killHard();
+  const killedAt = performance.now();
+  const firing = await receiver.waitFor((e) => e.alert === 'no_connector' && e.status === 'firing', 15_000);
+  const raisedAfter = performance.now() - killedAt;
+  assert.ok(raisedAfter >= 800, `raised after ${raisedAfter} ms, not before the configured 0.8 s`);
+  assert.equal(firing.tenant, 'acme');
+  await cluster.hub.handle.waitForLine(/WARN .*ALERT no connector .*tenant=acme/);
+  assert.equal(
+    sampleValue(await cluster.hubMetrics(), 'cc_hub_no_connector_alert', 'tenant="acme",environment="demo"'),
+    1,
+  );
+
+  await cluster.startConnector('host-a');
+  await receiver.waitFor((e) => e.alert === 'no_connector' && e.status === 'resolved', 15_000);
+  assert.equal(
+    sampleValue(await cluster.hubMetrics(), 'cc_hub_no_connector_alert', 'tenant="acme",environment="demo"'),
+    0,
+  );
+  const hubLog = cluster.hub.handle.lines.map((l) => l.text).join('\n');
+  assert.ok(!hubLog.includes(cluster.token), 'the hub never logs a token');
+  assert.ok(!hubLog.includes('secret-path'), 'nor the webhook URL');
+});
