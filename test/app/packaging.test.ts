@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import path from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const require = createRequire(import.meta.url);
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+async function loadBuilderConfig(): Promise<any> {
+  // electron-builder's own loader and validator (the same calls `electron-builder` makes first).
+  const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config.js');
+  const config = await getConfig(root, path.join(root, 'electron-builder.yml'), null);
+  await validateConfiguration(config, { isEnabled: false, add() {} });
+  return config;
+}
+
+test('electron-builder.yml passes electron-builder’s own validation and has what the MSI needs', async () => {
+  const config = await loadBuilderConfig();
+  assert.equal(config.productName, 'Cloud Connector');
+  assert.deepEqual(config.win.target, [{ target: 'msi', arch: ['x64'] }]);
+  assert.equal(config.msi.perMachine, true);
+  assert.equal(config.msi.runAfterFinish, true);
+  assert.equal(config.msi.createStartMenuShortcut, true);
+  assert.match(config.msi.upgradeCode, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  assert.equal(config.msi.upgradeCode, '2005dbf7-3f26-4a29-bd8e-0f7c650e9090', 'the upgrade code never changes');
+  assert.deepEqual(config.linux.target, ['AppImage', 'deb']);
+  assert.ok(
+    config.asarUnpack.some((p: string) => p.includes('better-sqlite3')),
+    'native module outside the asar',
+  );
+  assert.equal(config.npmRebuild, true, 'better-sqlite3 is rebuilt for Electron');
+  assert.deepEqual(
+    {
+      runAsNode: config.electronFuses.runAsNode,
+      cookies: config.electronFuses.enableCookieEncryption,
+      asarOnly: config.electronFuses.onlyLoadAppFromAsar,
+      integrity: config.electronFuses.enableEmbeddedAsarIntegrityValidation,
+      nodeOptions: config.electronFuses.enableNodeOptionsEnvironmentVariable,
+      inspect: config.electronFuses.enableNodeCliInspectArguments,
+    },
+    { runAsNode: false, cookies: true, asarOnly: true, integrity: true, nodeOptions: false, inspect: false },
+  );
+  assert.equal(config.extraMetadata.main, pkg.main);
+});
+
+test('a misspelt key is caught by the same validation (so the test above can fail)', async () => {
+  const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js');
+  await assert.rejects(
+    validateConfiguration({ msi: { perMachin: true } }, { isEnabled: false, add() {} }),
+    /Invalid configuration object[\s\S]*configuration\.msi/,
+  );
+  await assert.rejects(validateConfiguration({ electronFuse: {} }, { isEnabled: false, add() {} }), /electronFuse/);
+});
+
+test('the files electron-builder.yml names exist or are what the build writes', async (t) => {
+  const config = await loadBuilderConfig();
+  for (const icon of [config.win.icon, config.linux.icon]) assert.ok(existsSync(path.join(root, icon)), icon);
+  for (const tone of ['green', 'amber', 'red', 'grey']) {
+    assert.ok(existsSync(path.join(root, 'assets', 'tray', `tray-${tone}.png`)));
+  }
+  // Build the bundles into a folder of our own and check the names line up with `files` and `main`.
+  const out = tempDir(t);
+  const bundles = await import(pathToFileURL(path.join(root, 'scripts', 'app-bundles.mjs')).href);
+  await Promise.all([
+    bundles.bundleMain(path.join(out, 'main')),
+    bundles.bundlePreload(path.join(out, 'preload')),
+    bundles.bundleRenderer(path.join(out, 'renderer')),
+  ]);
+  assert.equal(pkg.main, 'dist/main/app.cjs');
+  const mainFile = path.join(out, 'main', 'app.cjs');
+  for (const f of [
+    'main/app.cjs',
+    'preload/preload.cjs',
+    'renderer/index.html',
+    'renderer/renderer.js',
+    'renderer/styles.css',
+  ]) {
+    assert.ok(existsSync(path.join(out, f)), f);
+    const dir = f.split('/')[0];
+    const patterns: string[] = config.files.flatMap((f: string | { filter: string[] }) =>
+      typeof f === 'string' ? [f] : f.filter,
+    );
+    assert.ok(patterns.includes(`dist/${dir}/**`), `electron-builder packs dist/${dir}`);
+  }
+  execFileSync(process.execPath, ['--check', mainFile]);
+
+  // What the main bundle still loads at run time must be built in or shipped as a dependency.
+  const requires = (file: string) =>
+    [...readFileSync(file, 'utf8').matchAll(/require\("([^"./][^"]*)"\)/g)].map((m) => m[1] as string);
+  const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+  for (const name of new Set(requires(mainFile))) {
+    if (builtins.has(name) || name === 'electron') continue;
+    const top = name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : (name.split('/')[0] as string);
+    const optional = ['pg-native', 'bufferutil', 'utf-8-validate'].includes(top);
+    assert.ok(optional || top in pkg.dependencies, `${name} is required at run time but is not a dependency`);
+  }
+  // The sandboxed preload may only require electron.
+  assert.deepEqual([...new Set(requires(path.join(out, 'preload', 'preload.cjs')))], ['electron']);
+  const html = readFileSync(path.join(out, 'renderer', 'index.html'), 'utf8');
+  assert.match(html, /Content-Security-Policy" content="default-src 'none'; script-src 'self'/);
+});
+
+test('the release workflow builds the MSI on Windows and uploads it', () => {
+  const workflow = readFileSync(path.join(root, '.github', 'workflows', 'release.yml'), 'utf8');
+  const yaml = require('js-yaml');
+  const parsed = yaml.load(workflow);
+  const job = parsed.jobs.msi;
+  assert.equal(job['runs-on'], 'windows-latest');
+  const steps = job.steps.map((s: any) => s.run ?? s.uses).join('\n');
+  assert.match(steps, /npm ci/);
+  assert.match(steps, /npm run build/);
+  assert.match(steps, /electron-builder --win msi/);
+  assert.match(steps, /actions\/upload-artifact/);
+});

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { NO_ENCRYPTION_MESSAGE, SafeStorageSecretStore } from '../../src/main/app/safe-storage-secret-store.js';
+import { FileSecretStore, SecretStoreError } from '../../src/main/controller/secret-store.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const TOKEN = 'cc_demo_abcdefghijklmnopqrstuvwxyz012345';
+
+/** Stands in for Electron's safeStorage: a reversible transform that is clearly not plain text. */
+function fakeSafeStorage(available: boolean, backend?: string) {
+  return {
+    isEncryptionAvailable: () => available,
+    getSelectedStorageBackend: backend ? () => backend : undefined,
+    encryptString: (s: string) => Buffer.from(`enc:${Buffer.from(s).toString('base64').split('').reverse().join('')}`),
+    decryptString: (b: Buffer) => Buffer.from(b.toString().slice(4).split('').reverse().join(''), 'base64').toString(),
+  };
+}
+
+test('safeStorage: the token is stored encrypted and read back', async (t) => {
+  const dir = tempDir(t);
+  const store = new SafeStorageSecretStore(dir, fakeSafeStorage(true), 'win32');
+  await store.write('demo', TOKEN);
+  const file = path.join(dir, 'demo', 'token.enc');
+  assert.ok(!readFileSync(file, 'latin1').includes(TOKEN), 'never plain text on disk');
+  assert.equal(await store.read('demo'), TOKEN);
+  assert.equal(await store.read('production'), null);
+  assert.match(store.description, /Windows data protection/);
+});
+
+test('safeStorage: refuses to save when encryption is unavailable, and says why', async (t) => {
+  const dir = tempDir(t);
+  for (const safe of [fakeSafeStorage(false), fakeSafeStorage(true, 'basic_text')]) {
+    const store = new SafeStorageSecretStore(dir, safe, 'linux');
+    await assert.rejects(store.write('demo', TOKEN), (e: Error) => {
+      assert.ok(e instanceof SecretStoreError);
+      assert.equal(e.message, NO_ENCRYPTION_MESSAGE);
+      assert.match(e.message, /will not keep it in plain text/);
+      assert.ok(!e.message.includes(TOKEN));
+      return true;
+    });
+  }
+  assert.throws(() => statSync(path.join(dir, 'demo', 'token.enc')), 'nothing written');
+});
+
+test('safeStorage: a token encrypted for someone else reads as "no token"', async (t) => {
+  const dir = tempDir(t);
+  await new SafeStorageSecretStore(dir, fakeSafeStorage(true)).write('demo', TOKEN);
+  const other = {
+    ...fakeSafeStorage(true),
+    decryptString: () => {
+      throw new Error('decrypt failed');
+    },
+  };
+  assert.equal(await new SafeStorageSecretStore(dir, other).read('demo'), null);
+});
+
+test('headless file store: one file per environment, readable only by its owner', async (t) => {
+  const dir = tempDir(t);
+  const store = new FileSecretStore(dir);
+  await store.write('production', TOKEN.replace('demo', 'production'));
+  assert.equal(await store.read('production'), TOKEN.replace('demo', 'production'));
+  assert.equal(await store.read('demo'), null);
+  if (process.platform !== 'win32') {
+    assert.equal(statSync(path.join(dir, 'production', 'token')).mode & 0o777, 0o600);
+  }
+});
