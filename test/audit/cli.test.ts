@@ -31,15 +31,16 @@ function logWith(t: Parameters<typeof tempDir>[0], n: number): { file: string; w
 test('`cloud-connector audit verify` says intact (exit 0), or names the first broken row (exit 1)', async (t) => {
   const { file, writer } = logWith(t, 30);
   writer.close();
-  const cli = path.join(ROOT, 'bin', 'cloud-connector.js');
-  const ok = await run(process.execPath, [cli, 'audit', 'verify', '--db', file], { cwd: ROOT });
+  // The sources' CLI entry (bin/ prefers a build in dist/, which may be older than the sources).
+  const cli = ['--import', 'tsx', path.join(ROOT, 'src', 'main', 'cli.ts')];
+  const ok = await run(process.execPath, [...cli, 'audit', 'verify', '--db', file], { cwd: ROOT });
   assert.match(ok.stdout, /^intact, 31 rows from \d{4}-\d\d-\d\dT\S+Z to \d{4}-\d\d-\d\dT\S+Z\n/);
 
   const raw = rawConnection(file);
   raw.exec('DROP TRIGGER audit_log_no_update');
   raw.prepare('UPDATE audit_log SET duration_ms = duration_ms + 1 WHERE seq = 17').run();
   raw.close();
-  const broken = await run(process.execPath, [cli, 'audit', 'verify', '--db', file], { cwd: ROOT }).catch((e) => e);
+  const broken = await run(process.execPath, [...cli, 'audit', 'verify', '--db', file], { cwd: ROOT }).catch((e) => e);
   assert.equal(broken.code, 1);
   assert.match(broken.stderr, /BROKEN at row 17: .*16 rows before it are intact/);
 });

@@ -14,12 +14,9 @@ function prepare(db: Database.Database) {
   return {
     lastRow: db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
     lastAnchor: db.prepare('SELECT seq, hash FROM audit_anchor ORDER BY seq DESC LIMIT 1'),
-    insert: db.prepare(
-      `INSERT INTO audit_log (seq, time, kind, session_id, request_id, method, outcome, reason,
-         duration_ms, bytes_in, bytes_out, event, code, detail, hash)
-       VALUES (@seq, @time, @kind, @sessionId, @requestId, @method, @outcome, @reason,
-         @durationMs, @bytesIn, @bytesOut, @event, @code, @detail, @hash)`,
-    ),
+    // Positional parameters: binding them is cheaper than named ones, and this runs once per row.
+    insert: db.prepare(`INSERT INTO audit_log VALUES ${ROW}`),
+    insertMany: db.prepare(`INSERT INTO audit_log VALUES ${Array(CHUNK).fill(ROW).join(', ')}`),
   };
 }
 
@@ -41,16 +38,45 @@ export function chainHead(db: Database.Database): ChainHead {
   );
 }
 
+/** Rows per multi-row INSERT: one statement step for many rows is the cheapest way in. Values go
+ * in the table's column order (schema.ts), which is AUDIT_COLUMNS. */
+const CHUNK = 32;
+const ROW = `(${Array(15).fill('?').join(', ')})`;
+
 /** Inserts without opening a transaction: callers hold one. */
 export function appendInTransaction(db: Database.Database, entries: readonly AuditEntry[]): ChainHead {
   const s = stmts(db);
   let head = chainHead(db);
-  for (const entry of entries) {
+  let values: unknown[] = [];
+  let pending = 0;
+  for (const e of entries) {
     const seq = head.seq + 1;
-    const hash = chainHash(head.hash, seq, entry);
-    s.insert.run({ ...entry, seq, hash });
+    const hash = chainHash(head.hash, seq, e);
+    values.push(
+      seq,
+      e.time,
+      e.kind,
+      e.sessionId,
+      e.requestId,
+      e.method,
+      e.outcome,
+      e.reason,
+      e.durationMs,
+      e.bytesIn,
+      e.bytesOut,
+      e.event,
+      e.code,
+      e.detail,
+      hash,
+    );
     head = { seq, hash };
+    if (++pending === CHUNK) {
+      s.insertMany.run(values);
+      values = [];
+      pending = 0;
+    }
   }
+  for (let i = 0; i < pending; i++) s.insert.run(values.slice(i * 15, i * 15 + 15));
   return head;
 }
 

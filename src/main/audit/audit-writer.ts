@@ -73,12 +73,16 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
   private errorCode: string | null = null;
   private closed = false;
   private readonly onExit = () => this.flush();
+  private readonly customClock: boolean;
+  private lastMs = -1;
+  private lastIso = '';
 
   constructor(options: AuditWriterOptions) {
     super();
     this.path = options.path;
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? (() => new Date());
+    this.customClock = options.now !== undefined;
     this.open = options.open ?? ((file) => openAuditDbForWriting(file));
     this.opts = {
       retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS,
@@ -96,7 +100,7 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
   }
 
   recordCall(call: CallEvent): void {
-    this.record(callEntry(call, this.now()));
+    this.record(callEntry(call, this.isoNow()));
   }
 
   recordConnection(event: ConnectionEvent): void {
@@ -253,6 +257,17 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
     this.queue = [];
     this.audit?.close();
     this.audit = null;
+  }
+
+  /** The current time as ISO text, formatted once per millisecond however many calls end in it. */
+  private isoNow(): string {
+    if (this.customClock) return this.now().toISOString();
+    const ms = Date.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
   }
 
   private record(entry: AuditEntry): void {

@@ -1,5 +1,6 @@
 // Builds audit entries from connector events. Everything is metadata; strings that come from the
 // platform (ids, method names) are bounded and restricted so that nothing else can ride along.
+import { ALL_METHODS, ERROR_REASONS } from '../../shared/protocol/index.js';
 import type { CallCompleted } from '../core/dispatcher.js';
 import type { AuditEntry } from './audit-row.js';
 
@@ -26,23 +27,35 @@ const EMPTY: Omit<AuditEntry, 'time' | 'kind'> = {
 
 // Ids and method names are protocol tokens; anything else (spaces, '@', long text) is not recorded.
 const TOKEN = /^[A-Za-z0-9_.:$/+=-]{1,64}$/;
+// Values seen on almost every call skip the pattern: this runs once per call.
+const KNOWN = new Set<string>([...ALL_METHODS, ...ERROR_REASONS]);
+let lastSession: string | null = null;
 
 function token(value: unknown): string | null {
   if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : '(invalid)';
   const text = String(value);
+  if (KNOWN.has(text) || text === lastSession) return text;
   return TOKEN.test(text) ? text : '(invalid)';
+}
+
+function session(value: string | null): string | null {
+  const checked = token(value);
+  if (checked !== '(invalid)') lastSession = checked;
+  return checked;
 }
 
 function count(value: number): number {
   return Number.isFinite(value) && value >= 0 ? Math.round(value) : 0;
 }
 
-export function callEntry(call: CallEvent, time = new Date()): AuditEntry {
+/** `time` is an ISO 8601 UTC string (the writer reuses one per millisecond). */
+export function callEntry(call: CallEvent, time = new Date().toISOString()): AuditEntry {
+  // Spelled out rather than spread from EMPTY: this runs once per call and spreading costs more.
   return {
-    ...EMPTY,
-    time: time.toISOString(),
+    time,
     kind: 'call',
-    sessionId: token(call.sessionId),
+    sessionId: session(call.sessionId),
     requestId: token(call.requestId),
     method: call.method === '' ? null : token(call.method),
     outcome: call.outcome,
@@ -51,6 +64,9 @@ export function callEntry(call: CallEvent, time = new Date()): AuditEntry {
     durationMs: Number.isFinite(call.durationMs) ? Math.max(0, Math.round(call.durationMs * 1000) / 1000) : 0,
     bytesIn: count(call.bytesIn),
     bytesOut: count(call.bytesOut),
+    event: null,
+    code: null,
+    detail: null,
   };
 }
 
