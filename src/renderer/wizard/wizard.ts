@@ -99,9 +99,10 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
 
   async function switchEnvironment(env: Environment): Promise<void> {
     if (env === s.environment) return;
-    s = stateFrom(await api()['setup.get']({ environment: env }), s);
+    const view = await api()['setup.get']({ environment: env });
+    s = stateFrom(view, s);
     render(false);
-    (body.querySelector(`input[value="${env}"]`) as HTMLElement | null)?.focus();
+    if (s.step === 0) (body.querySelector(`input[value="${env}"]`) as HTMLElement | null)?.focus();
   }
 
   function render(focusHeading: boolean): void {
@@ -121,6 +122,7 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
     });
     const focused = document.activeElement as HTMLElement | null;
     const focusKey = focused?.getAttribute('data-key') ?? focused?.id ?? null;
+    const focusWasInStep = focused !== null && body.contains(focused);
     clear(body);
     const steps = [environmentStep, tokenStep, lookupStep, storeStep, doneStep];
     const build = steps[s.step] as (st: WizardState, a: StepActions) => Array<Node | null>;
@@ -130,9 +132,14 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
     next.textContent = s.step === STEPS.length - 1 ? 'Start' : 'Next';
     next.disabled = s.busy;
     document.title = `Set up ${ENVIRONMENT_LABEL[s.environment]} · ${STEPS[s.step]} — Cloud Connector`;
-    if (focusHeading) (body.querySelector('h2') as HTMLElement | null)?.focus();
-    else if (focusKey)
-      (body.querySelector(`#${CSS.escape(focusKey)}, [data-key="${focusKey}"]`) as HTMLElement | null)?.focus();
+    const again = focusKey
+      ? (body.querySelector(`#${CSS.escape(focusKey)}, [data-key="${CSS.escape(focusKey)}"]`) as HTMLElement | null)
+      : null;
+    // Re-rendering must never drop keyboard focus to the page: back to where it was, else the heading.
+    if (!focusHeading && again) again.focus();
+    else if (focusHeading || (focusWasInStep && !body.contains(document.activeElement))) {
+      (body.querySelector('h2') as HTMLElement | null)?.focus();
+    }
   }
 
   function go(step: number): void {

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { startUi } from './ui-fixture.js';
+
+/** No sideways scrolling: the page fits its window's width. */
+async function fitsWidth(page: Page, where: string): Promise<void> {
+  const { scroll, width } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= width, `${where}: ${scroll}px wide in a ${width}px window`);
+}
+
+test('the wizard works with the keyboard alone: Enter, Space, Tab and Escape', { timeout: 60_000 }, async (t) => {
+  const ui = await startUi(t);
+  const { page } = ui;
+  await page.goto(ui.bridge.url);
+  await page.getByRole('heading', { name: 'Which environment?' }).waitFor();
+  const focused = () =>
+    page.evaluate(() => document.activeElement?.getAttribute('value') ?? document.activeElement?.textContent);
+  assert.equal(await focused(), 'demo', 'focus starts on the chosen environment');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.getByRole('radio', { name: /^Production/ }).isChecked(), true, 'arrow keys choose');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Connection token' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H2', 'focus moves to the new step');
+
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(ui.fx.mint('demo'));
+  await page.getByText('This is a Demo token').waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await focused(), 'Show');
+  await page.keyboard.press('Space');
+  assert.equal(await page.getByLabel('Connection token', { exact: true }).getAttribute('type'), 'text', 'Show reveals');
+  assert.equal(await page.getByRole('button', { name: 'Hide' }).getAttribute('aria-pressed'), 'true');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+  assert.equal(outline, 'solid', 'the focused control is visibly marked');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page
+    .getByTestId('platform-result')
+    .getByText(/^Connected to/)
+    .waitFor();
+
+  await page.keyboard.press('Escape');
+  await page.getByTestId('state').getByText('Cloud Connector is not set up').waitFor();
+  assert.equal(
+    await ui.controller.handlers['setup.get']({ environment: 'demo' }).then((v) => v.exists),
+    false,
+    'Escape cancels: nothing was saved',
+  );
+});
+
+test('at 200 % zoom in an 800×600 window nothing needs sideways scrolling', { timeout: 60_000 }, async (t) => {
+  const ui = await startUi(t);
+  // 200 % zoom of 800×600 lays out like a 400×300 window with twice the pixels.
+  const page = await ui.browser.newPage({ viewport: { width: 400, height: 300 }, deviceScaleFactor: 2 });
+  await page.goto(ui.bridge.url);
+  const steps = ['Which environment?', 'Connection token', 'Patient lookup', 'Consent documents', 'Ready to start'];
+  for (const [i, heading] of steps.entries()) {
+    await page.getByRole('heading', { name: heading }).waitFor();
+    if (i === 1) await page.getByLabel('Connection token', { exact: true }).fill(ui.fx.mint('demo'));
+    await fitsWidth(page, heading);
+    if (i === 2) await page.screenshot({ path: `${ui.dir}/zoom.png` });
+    if (i < steps.length - 1) await page.getByRole('button', { name: 'Next' }).click();
+  }
+  await page.screenshot({ path: 'test-results/ui/wizard-zoom-200.png', fullPage: true });
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page
+    .getByTestId('state')
+    .getByText(/Connected to Demo/)
+    .waitFor();
+  await ui.fx.call('patient.lookup', { identificationNumber: 'nobody' });
+  await page.getByTestId('calls').locator('tbody tr').first().waitFor();
+  await fitsWidth(page, 'status');
+  await page.screenshot({ path: 'test-results/ui/status-zoom-200.png', fullPage: true });
+});
+
+const CONTRAST_SCRIPT = `(() => {
+  const luminance = (css) => {
+    const [r, g, b] = (css.match(/[0-9.]+/g) || []).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const contrast = (a, b) => {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  const out = {};
+  const classes = ['state state--green', 'state state--amber', 'state state--red', 'state state--grey',
+    'result result--ok', 'result result--bad', 'warning', 'hint', 'call--error', 'token-check--ok', 'token-check--bad'];
+  for (const className of classes) {
+    const el = document.createElement('div');
+    el.className = className;
+    el.textContent = 'Sample';
+    document.body.append(el);
+    const style = getComputedStyle(el);
+    let bg = style.backgroundColor;
+    if (bg === 'rgba(0, 0, 0, 0)') bg = getComputedStyle(document.body).backgroundColor;
+    out[className] = contrast(style.color, bg);
+    el.remove();
+  }
+  return out;
+})()`;
+
+test('state colours and messages meet WCAG AA contrast', { timeout: 60_000 }, async (t) => {
+  const ui = await startUi(t);
+  await ui.page.goto(`${ui.bridge.url}#status`);
+  await ui.page.getByTestId('state').waitFor();
+  // A string, not a function: the test loader's helpers do not exist inside the page.
+  const ratios = (await ui.page.evaluate(CONTRAST_SCRIPT)) as Record<string, number>;
+  assert.equal(Object.keys(ratios).length, 11);
+  for (const [className, ratio] of Object.entries(ratios)) {
+    assert.ok(ratio >= 4.5, `${className}: contrast ${ratio.toFixed(2)} is below 4.5`);
+  }
+});
