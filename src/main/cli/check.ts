@@ -3,6 +3,7 @@
 import { loadConfigFile } from '../config/load-config.js';
 import { readToken } from '../config/token.js';
 import { probePlatform } from '../core/probe.js';
+import { testDocumentStore, testLookup } from '../integrations/self-test.js';
 import { createRuntime, settingsFrom } from '../runtime.js';
 import { parseCommandArgs, required } from './args.js';
 
@@ -40,6 +41,42 @@ export async function check(argv: string[]): Promise<number> {
         `${label} (${target.type}): ${up ? 'reachable' : 'NOT reachable — check its address, credentials and firewall'}`,
       );
       if (!up) ok = false;
+    }
+    if (runtime.store) {
+      const stored = await testDocumentStore(runtime.store, AbortSignal.timeout(60_000));
+      say(
+        `Document store test: ${stored.ok ? stored.message : `FAILED — ${stored.message}${stored.detail ? ` (${stored.detail})` : ''}`}`,
+      );
+      if (!stored.ok) ok = false;
+    }
+    if (values.lookup !== undefined) {
+      if (!runtime.source) {
+        say('Test lookup: no patient lookup source is configured.');
+        ok = false;
+      } else {
+        const c = loaded.config;
+        const policy = {
+          environment: c.environment,
+          sourceHoldsOnlyTestData: c.sourceHoldsOnlyTestData,
+          titleCaseNames: c.titleCaseNames,
+        };
+        const lookup = await testLookup(
+          runtime.source,
+          policy,
+          values.lookup,
+          AbortSignal.timeout(c.deadlinesMs?.['patient.lookup'] ?? 10_000),
+        );
+        if (lookup.ok) {
+          // --json: exactly the patient.lookup result object on stdout; the rest went to stderr.
+          if (values.json) process.stdout.write(`${JSON.stringify(lookup.result)}\n`);
+          say(`Test lookup: ${lookup.message}`);
+          for (const [field, value] of Object.entries(lookup.result.patient ?? {}))
+            say(`  ${field}: ${value === null ? '(none)' : String(value)}`);
+        } else {
+          say(`Test lookup: FAILED — ${lookup.message}${lookup.detail ? ` (${lookup.detail})` : ''}`);
+          ok = false;
+        }
+      }
     }
   } finally {
     await runtime.shutdown();

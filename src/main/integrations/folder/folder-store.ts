@@ -60,8 +60,10 @@ export class FolderStore implements ConsentStore {
     return run;
   }
 
+  /** Reachable when the folder exists (or can be made, as a store would) and is writable. */
   async ping(): Promise<boolean> {
     try {
+      await fs.mkdir(this.root, { recursive: true });
       await fs.access(this.root, constants.W_OK);
       return true;
     } catch {
