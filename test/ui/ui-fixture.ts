@@ -87,7 +87,12 @@ export async function startUi(t: TestContext, options: Partial<ControllerOptions
     page,
     dir,
     screenshot: async (name) => {
-      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+      // The whole page, with the sticky Back/Next bar placed after the content rather than over it.
+      await page.screenshot({
+        path: path.join(SCREENSHOTS, `${name}.png`),
+        fullPage: true,
+        style: '.nav { position: static !important; }',
+      });
     },
   };
 }
