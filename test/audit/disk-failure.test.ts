@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { promisify } from 'node:util';
 import { attachAudit } from '../../src/main/audit/attach.js';
 import { AuditWriter } from '../../src/main/audit/audit-writer.js';
@@ -116,16 +116,26 @@ function readOnlyTarget(t: Parameters<typeof tempDir>[0], withFile: boolean): st
   return file;
 }
 
-async function runReadOnlyScenario(file: string, calls: number) {
-  const asRoot = process.getuid?.() === 0;
+async function runReadOnlyScenario(t: TestContext, file: string, calls: number) {
+  const fx = await startTestHub(t);
+  const dataDir = tempDir(t);
+  chmodSync(dataDir, 0o777); // the scenario may run as an unprivileged user
   const { stdout } = await run(
     process.execPath,
-    ['--import', 'tsx', path.join(import.meta.dirname, 'scenarios', 'read-only-run.ts'), file, String(calls)],
+    [
+      '--import',
+      'tsx',
+      path.join(import.meta.dirname, 'scenarios', 'read-only-run.ts'),
+      file,
+      dataDir,
+      fx.hub.wsUrl,
+      fx.hub.httpUrl,
+      String(calls),
+    ],
     {
       cwd: path.resolve(import.meta.dirname, '..', '..'),
       timeout: 45_000,
-      // Root ignores file modes, so the scenario runs as an unprivileged user, as a service would.
-      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      env: { ...process.env, SCENARIO_TOKEN: fx.mint('demo') },
     },
   );
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
@@ -134,7 +144,8 @@ async function runReadOnlyScenario(file: string, calls: number) {
 for (const withFile of [false, true]) {
   test(`a read-only ${withFile ? 'audit file' : 'audit folder'}: calls succeed, the status warns, every row is counted as lost`, async (t) => {
     const file = readOnlyTarget(t, withFile);
-    const out = await runReadOnlyScenario(file, 15);
+    const out = await runReadOnlyScenario(t, file, 15);
+    assert.notEqual(out.uid, 0, 'root would be allowed to write anyway');
     assert.equal(out.answered, 15);
     assert.equal(out.status.state, 'failing');
     assert.equal(out.status.problem, 'read_only');
