@@ -1,22 +1,12 @@
-// The wizard's "Test lookup": one real lookup through the same pipeline the platform's calls use,
-// for a test patient the operator typed. The result goes back to that operator only; it is never
-// logged or kept.
+// The wizard's "Test lookup": one real lookup through the same pipeline the platform's calls use
+// (integrations/self-test.ts, shared with `cloud-connector check`), for a test patient the operator
+// typed. The result goes back to that operator only; it is never logged or kept.
 
 import type { PatientLookupConfig } from '../../shared/config/sources.js';
 import type { LookupTestResult } from '../../shared/ipc/channels.js';
-import { type Environment, RpcError } from '../../shared/protocol/index.js';
-import { lookupPatient } from '../integrations/lookup-pipeline.js';
+import type { Environment } from '../../shared/protocol/index.js';
 import { createPatientLookupSource } from '../integrations/registry.js';
-
-const WORDS: Record<string, string> = {
-  source_unavailable: 'The patient system could not be reached. Check its address and that it is running.',
-  source_timeout: 'The patient system did not answer in time. Check it is running and not overloaded.',
-  ambiguous_match: 'More than one patient has this number. The platform would refuse this lookup; check the records.',
-  not_test_patient:
-    'This patient is not marked as a test patient. The Demo environment only returns test patients, so real records stay out of it.',
-  invalid_params: 'Type a test patient number first.',
-  cancelled: 'The test was stopped before it finished.',
-};
+import { testLookup } from '../integrations/self-test.js';
 
 export async function tryLookup(
   config: PatientLookupConfig,
@@ -26,15 +16,30 @@ export async function tryLookup(
 ): Promise<LookupTestResult> {
   const started = performance.now();
   const took = () => Math.round(performance.now() - started);
-  const source = createPatientLookupSource(config, { configDir: options.configDir, environment });
+  let source: ReturnType<typeof createPatientLookupSource>;
   try {
-    const result = await lookupPatient(
+    source = createPatientLookupSource(config, { configDir: options.configDir, environment });
+  } catch {
+    return {
+      outcome: 'failed',
+      patient: null,
+      durationMs: took(),
+      message: 'This kind of patient lookup cannot be used with these settings. Check them, or ask your IT team.',
+    };
+  }
+  try {
+    const outcome = await testLookup(
       source,
-      identifier,
       { environment, sourceHoldsOnlyTestData: options.sourceHoldsOnlyTestData, titleCaseNames: options.titleCaseNames },
-      { signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) },
+      identifier,
+      AbortSignal.timeout(options.timeoutMs ?? 15_000),
     );
-    if (!result.patient) {
+    if (!outcome.ok) {
+      // The detail names a field (never a value) for records the pipeline refuses.
+      const detail = outcome.reason === 'invalid_source_record' && outcome.detail ? ` ${outcome.detail}` : '';
+      return { outcome: 'failed', patient: null, durationMs: took(), message: `${outcome.message}${detail}` };
+    }
+    if (!outcome.result.patient) {
       return {
         outcome: 'not_found',
         patient: null,
@@ -44,18 +49,10 @@ export async function tryLookup(
     }
     return {
       outcome: 'found',
-      patient: result.patient,
+      patient: outcome.result.patient,
       durationMs: took(),
       message: 'Found. These are the details the platform would receive:',
     };
-  } catch (error) {
-    const reason = error instanceof RpcError ? error.reason : 'internal_error';
-    const message =
-      WORDS[reason] ??
-      (reason === 'invalid_source_record' && error instanceof RpcError
-        ? `${error.message} The platform would refuse this record; check it in the patient system.`
-        : 'The lookup failed. Copy diagnostics and contact support.');
-    return { outcome: 'failed', patient: null, durationMs: took(), message };
   } finally {
     await source.close().catch(() => undefined);
   }

@@ -1,5 +1,6 @@
 // The wizard's document-store "Test". A folder gets a test file written and removed (and we say
-// where); other kinds are asked whether they answer, through their own ping.
+// where, as UX.md asks); other kinds file the fixed self-test document twice (write, then read back
+// through idempotency), exactly as `cloud-connector check` does.
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import type { ConsentStoreConfig } from '../../shared/config/sources.js';
 import type { StoreTestResult } from '../../shared/ipc/channels.js';
 import type { Environment } from '../../shared/protocol/index.js';
 import { createConsentStore } from '../integrations/registry.js';
+import { testDocumentStore } from '../integrations/self-test.js';
 
 export async function tryStore(
   config: ConsentStoreConfig,
@@ -18,23 +20,18 @@ export async function tryStore(
   try {
     store = createConsentStore(config, { configDir: options.configDir, environment });
   } catch {
-    return { ok: false, location: null, message: 'This kind of document store is not available in this version.' };
-  }
-  try {
-    const ok = await store.ping({ signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
-    return ok
-      ? { ok: true, location: null, message: 'The document store answered.' }
-      : {
-          ok: false,
-          location: null,
-          message: 'The document store did not answer. Check its address and that it is running.',
-        };
-  } catch {
     return {
       ok: false,
       location: null,
-      message: 'The document store could not be reached. Check its address and that it is running.',
+      message: 'This kind of document store cannot be used with these settings, or is not available in this version.',
     };
+  }
+  try {
+    // The same write-and-read test as `cloud-connector check`: it leaves one clearly named test document.
+    const outcome = await testDocumentStore(store, AbortSignal.timeout(options.timeoutMs ?? 15_000));
+    return outcome.ok
+      ? { ok: true, location: outcome.location, message: outcome.message }
+      : { ok: false, location: null, message: outcome.message };
   } finally {
     await store.close().catch(() => undefined);
   }
