@@ -395,8 +395,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Discard the rest instead of destroying the socket, so that the caller gets the 413.
+        chunks.length = 0;
+        req.removeAllListeners('data');
+        req.resume();
         reject(new Error('too_large'));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
