@@ -5,10 +5,10 @@ import { DemoSource } from './demo/demo-source.js';
 import { FhirConsentStore } from './fhir/fhir-consent-store.js';
 import { FhirPatientSource } from './fhir/fhir-patient-source.js';
 import { FolderStore } from './folder/folder-store.js';
-import { HttpConsentStore } from './http/http-consent-store.js';
-import { HttpPatientSource } from './http/http-patient-source.js';
 import { Hl7PatientSource } from './hl7/hl7-source.js';
 import { Hl7ConsentStore } from './hl7/hl7-store.js';
+import { HttpConsentStore } from './http/http-consent-store.js';
+import { HttpPatientSource } from './http/http-patient-source.js';
 import { SqlPatientSource } from './sql/sql-patient-source.js';
 import type { ConsentStore, PatientLookupSource } from './types.js';
 
