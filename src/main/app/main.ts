@@ -97,10 +97,6 @@ async function main(): Promise<void> {
     quit: () => app.exit(0),
   });
   shellRef = appShell;
-  // First start after install: start at sign-in is on unless the person turned it off.
-  if (!app.getLoginItemSettings().openAtLogin && controller.status().startAtLogin) {
-    app.setLoginItemSettings({ openAtLogin: true });
-  }
   appShell.start();
 
   app.on('second-instance', () => appShell.onTrayClick());

@@ -167,7 +167,7 @@ export function mountStatus(root: HTMLElement, host: StatusHost): () => void {
       : 'Choose Set up… to connect this computer to the platform.';
     detail.textContent = env
       ? [
-          env.platformUrl ? new URL(env.platformUrl).host : null,
+          env.platformUrl ? env.platformUrl.replace(/[?#].*$/, '') : null,
           env.tenant ? `organisation ${env.tenant}` : null,
           `version ${status.version}`,
         ]
