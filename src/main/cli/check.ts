@@ -3,7 +3,9 @@
 import { loadConfigFile } from '../config/load-config.js';
 import { readToken } from '../config/token.js';
 import { probePlatform } from '../core/probe.js';
+import { auditPathFor } from '../audit/from-config.js';
 import { testDocumentStore, testLookup } from '../integrations/self-test.js';
+import { logDirFor } from '../logging/from-config.js';
 import { createRuntime, settingsFrom } from '../runtime.js';
 import { parseCommandArgs, required } from './args.js';
 
@@ -20,6 +22,8 @@ export async function check(argv: string[]): Promise<number> {
   say(`Config: OK (${loaded.file})`);
   say(`Environment: ${loaded.config.environment}`);
   say(`Data folder: ${loaded.dataDir}`);
+  say(`Log folder: ${logDirFor(loaded)}`);
+  say(`Audit log: ${auditPathFor(loaded)}`);
   const token = readToken(loaded.tokenFile);
   const runtime = createRuntime(loaded, token);
   let ok = true;

@@ -2,7 +2,7 @@
 // SIGINT/SIGTERM drain (finish calls in flight, up to the grace period) and exit 0.
 import { loadConfigFile } from '../config/load-config.js';
 import { readToken } from '../config/token.js';
-import { createConsoleLogger } from '../core/logger.js';
+import { processLoggerFor } from '../logging/from-config.js';
 import { createRuntime } from '../runtime.js';
 import { parseCommandArgs, required } from './args.js';
 
@@ -11,10 +11,13 @@ const USAGE = 'cloud-connector run --config FILE';
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, { config: { type: 'string' } }, USAGE);
   const loaded = loadConfigFile(required(values.config, '--config', USAGE));
-  const logger = createConsoleLogger();
-  const runtime = createRuntime(loaded, readToken(loaded.tokenFile), logger);
+  const token = readToken(loaded.tokenFile);
+  // Log lines go to stderr and to rotating files in the log folder; the token is masked in both.
+  const logger = processLoggerFor(loaded, { token, console: true });
+  const runtime = createRuntime(loaded, token, logger, { audit: true });
   logger.info('starting', {
     environment: loaded.config.environment,
+    logDir: logger.dir,
     platform: redactUrl(loaded.config.platformUrl),
     methods: runtime.connector.methods.join(',') || 'none',
   });
