@@ -16,7 +16,7 @@ const lookups = (n: number) => ({
 
 test('hub restart under load: connectors reconnect; only calls the hub could not take while down fail, each told', async (t) => {
   const cluster = await startCluster(t, tempDir(t), {
-    connectorConfig: { patientLookup: { type: 'demo', latencyMs: 100 } },
+    connectorConfig: { patientLookup: { type: 'demo', latencyMs: 300 } },
   });
   const [a, b] = await Promise.all([cluster.startConnector('host-a'), cluster.startConnector('host-b')]);
   await cluster.waitForHubConnectors(['host-a', 'host-b']);
@@ -27,7 +27,12 @@ test('hub restart under load: connectors reconnect; only calls the hub could not
     pauseMs: 10,
     next: lookups,
   });
-  await load.waitForCalls(40);
+  await load.waitForCalls(30);
+  // Restart while the hub holds calls (accepted, at a connector): the old hub must finish them.
+  const until = Date.now() + 10_000;
+  while (!(await cluster.hubConnectors()).some((c) => c.inFlight > 0)) {
+    if (Date.now() > until) throw new Error('no call in flight at the hub');
+  }
   const fromA = a.handle.lines.length;
   const fromB = b.handle.lines.length;
   const downFrom = performance.now();
@@ -35,7 +40,7 @@ test('hub restart under load: connectors reconnect; only calls the hub could not
   await Promise.all([a.waitConnected({ from: fromA }), b.waitConnected({ from: fromB })]);
   await cluster.waitForHubConnectors(['host-a', 'host-b']);
   const backAt = performance.now();
-  await load.waitForCalls(40);
+  await load.waitForCalls(30);
   const records = await load.stop();
 
   for (const c of [a, b]) {
@@ -44,24 +49,26 @@ test('hub restart under load: connectors reconnect; only calls the hub could not
       'the old hub told each connector to move (goaway)',
     );
   }
-  // Calls that began before the restart were accepted and must have finished (the hub drained).
-  const before = records.filter((r) => r.startedAt < downFrom);
-  assert.ok(before.length >= 40);
+  // Calls made well before the restart, and calls in flight at it, were answered (the hub drained).
+  const before = records.filter((r) => r.startedAt < downFrom - 1_000);
+  assert.ok(before.length >= 10);
   assert.equal(before.filter((r) => r.status !== 200).length, 0, describeFailures(before));
   assert.ok(
-    before.some((r) => r.endedAt > downFrom),
-    'some calls were in flight when the restart began, and were finished by the old hub',
+    records.some((r) => r.startedAt < downFrom && r.endedAt > downFrom && r.status === 200),
+    'calls in flight when the restart began were finished by the old hub',
   );
   // Calls after both connectors were back: all answered.
   const after = records.filter((r) => r.startedAt > backAt);
-  assert.ok(after.length >= 30);
+  assert.ok(after.length >= 20);
   assert.equal(after.filter((r) => r.status !== 200).length, 0, describeFailures(after));
-  // In between: a call either succeeded or its caller was told at once that the hub could not take
-  // it (connection refused or reset, or 503 "restarting"/"no connector"), never a lost call (502/504).
+  // Any failure: its caller was told at once that the hub could not take the call (connection
+  // refused or reset, or 503 "restarting"/"no connector"), never a call lost after acceptance (502/504).
   const failed = records.filter((r) => r.status !== 200);
   for (const r of failed) {
     const told =
-      r.status === null ? ['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET'].includes(r.reason ?? '') : r.status === 503;
+      r.status === null
+        ? ['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(r.reason ?? '')
+        : r.status === 503;
     assert.ok(told, `unexpected failure: ${r.status ?? 'no answer'} ${r.reason}`);
     assert.ok(r.endedAt - r.startedAt < 2_000, 'a call the hub could not take is answered at once');
   }
@@ -75,11 +82,18 @@ test('hub --alert-after-s and --alert-webhook: alert after the delay once the la
   });
   const a = await cluster.startConnector('host-a');
   await cluster.waitForHubConnectors(['host-a']);
-  await a.handle.killHard();
+  const killedWall = Date.now();
   const killedAt = performance.now();
-  const firing = await receiver.waitFor((e) => e.alert === 'no_connector' && e.status === 'firing', 15_000);
+  await a.handle.killHard();
+  // On a slow machine the connector may take longer than 0.8 s to start: an alert raised (and
+  // cleared) before it connected is not the one this test is about.
+  const firing = await receiver.waitFor(
+    (e) => e.alert === 'no_connector' && e.status === 'firing' && Date.parse(e.since) >= killedWall,
+    15_000,
+  );
   const raisedAfter = performance.now() - killedAt;
   assert.ok(raisedAfter >= 800, `raised after ${raisedAfter} ms, not before the configured 0.8 s`);
+  assert.ok(Date.parse(firing.at) - Date.parse(firing.since) >= 800, 'the hub waited the configured time');
   assert.equal(firing.tenant, 'acme');
   await cluster.hub.handle.waitForLine(/WARN .*ALERT no connector .*tenant=acme/);
   assert.equal(
@@ -88,7 +102,10 @@ test('hub --alert-after-s and --alert-webhook: alert after the delay once the la
   );
 
   await cluster.startConnector('host-a');
-  await receiver.waitFor((e) => e.alert === 'no_connector' && e.status === 'resolved', 15_000);
+  await receiver.waitFor(
+    (e) => e.alert === 'no_connector' && e.status === 'resolved' && e.since === firing.since,
+    15_000,
+  );
   assert.equal(
     sampleValue(await cluster.hubMetrics(), 'cc_hub_no_connector_alert', 'tenant="acme",environment="demo"'),
     0,
