@@ -4,8 +4,6 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Environment } from '../../shared/protocol/index.js';
 import { ConfigError } from './config-error.js';
 
-const TOKEN_FORMAT = /^cc_(demo|production)_[A-Za-z0-9_-]{20,}$/;
-
 export function readToken(tokenFile: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.CONNECTOR_TOKEN?.trim();
   if (fromEnv) return fromEnv;
@@ -33,10 +31,6 @@ export function readToken(tokenFile: string | undefined, env: NodeJS.ProcessEnv 
 export function tokenEnvironment(token: string): Environment | null {
   const match = /^cc_(demo|production)_/.exec(token);
   return match ? (match[1] as Environment) : null;
-}
-
-export function checkTokenFormat(token: string): 'ok' | 'malformed' {
-  return TOKEN_FORMAT.test(token) ? 'ok' : 'malformed';
 }
 
 /** Refuses a token made for the other environment before it ever leaves the machine. */

@@ -2,7 +2,7 @@
 // cannot load src/main/config/token.ts, which reads files). Same rule: cc_<environment>_<secret>.
 import type { Environment } from '../protocol/methods.js';
 
-const TOKEN_FORMAT = /^cc_(demo|production)_[A-Za-z0-9_-]{20,}$/;
+export const TOKEN_FORMAT = /^cc_(demo|production)_[A-Za-z0-9_-]{20,}$/;
 
 export type TokenCheck =
   | { ok: true; environment: Environment }
