@@ -1,7 +1,7 @@
 // Microsoft SQL Server through `mssql` (tedious). `useUTC: true` is set explicitly: DATE values
 // then arrive as UTC midnight and are read back in UTC (record-mapping.ts), so no PC time zone
 // can move a date of birth. Abort cancels the running request (a TDS attention signal).
-import sql from 'mssql';
+import type sql from 'mssql';
 import type { z } from 'zod';
 import type { mssqlConnectionSchema } from '../../../shared/config/sources.js';
 import { readSecret } from '../common/secret.js';
@@ -34,8 +34,16 @@ export function mssqlPoolConfig(connection: MssqlConnection, password: string | 
   };
 }
 
+// Loaded on first use: the mssql driver (tedious) costs tens of MB that most sites never need.
+let mssqlModule: Promise<typeof sql> | null = null;
+const loadMssql = () => {
+  mssqlModule ??= import('mssql').then((m) => m.default);
+  return mssqlModule;
+};
+
 export class MssqlDriver implements SqlDriver {
-  private readonly pool: sql.ConnectionPool;
+  private pool: sql.ConnectionPool | null = null;
+  private readonly poolConfig: sql.config;
   private readonly text: string;
   private connecting: Promise<sql.ConnectionPool> | null = null;
 
@@ -44,14 +52,14 @@ export class MssqlDriver implements SqlDriver {
     const password = connection.password
       ? readSecret(connection.password, configDir, 'patientLookup.connection.password')
       : undefined;
-    this.pool = new sql.ConnectionPool(mssqlPoolConfig(connection, password));
-    this.pool.on('error', () => {});
+    this.poolConfig = mssqlPoolConfig(connection, password);
   }
 
   async query(id: string, signal: AbortSignal): Promise<SqlRow[]> {
     const pool = await this.connected(signal);
+    const driver = await loadMssql();
     const request = pool.request();
-    request.input('id', sql.NVarChar(64), id);
+    request.input('id', driver.NVarChar(64), id);
     const onAbort = () => request.cancel();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -69,17 +77,25 @@ export class MssqlDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    await this.pool.close().catch(() => {});
+    await this.pool?.close().catch(() => {});
   }
 
   /** Connects once; a failed attempt is forgotten so that the next call tries again. */
   private connected(signal: AbortSignal): Promise<sql.ConnectionPool> {
     throwIfAborted(signal);
-    if (this.pool.connected) return Promise.resolve(this.pool);
-    this.connecting ??= this.pool.connect().catch((error: unknown) => {
-      this.connecting = null;
-      throw error;
-    });
+    if (this.pool?.connected) return Promise.resolve(this.pool);
+    this.connecting ??= loadMssql()
+      .then((driver) => {
+        if (!this.pool) {
+          this.pool = new driver.ConnectionPool(this.poolConfig);
+          this.pool.on('error', () => {});
+        }
+        return this.pool.connect();
+      })
+      .catch((error: unknown) => {
+        this.connecting = null;
+        throw error;
+      });
     return raceAbort(this.connecting, signal);
   }
 }

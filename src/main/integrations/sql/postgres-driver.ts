@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import type { z } from 'zod';
 import type { postgresConnectionSchema } from '../../../shared/config/sources.js';
 import { ConfigError } from '../../config/config-error.js';
@@ -17,10 +17,20 @@ type PostgresConnection = z.infer<typeof postgresConnectionSchema>;
 
 /** DATE, TIMESTAMP, TIMESTAMPTZ: keep the server's text. */
 const TEXT_TYPES = new Set([1082, 1114, 1184]);
-const types = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    TEXT_TYPES.has(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format as 'text'),
+
+// Loaded on first use, so a connector that never talks to PostgreSQL does not carry the driver.
+let pgModule: Promise<typeof pg> | null = null;
+const loadPg = () => {
+  pgModule ??= import('pg').then((m) => m.default);
+  return pgModule;
 };
+
+function typeParsers(driver: typeof pg) {
+  return {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      TEXT_TYPES.has(oid) ? (value: string) => value : driver.types.getTypeParser(oid, format as 'text'),
+  };
+}
 
 interface BackendKey {
   processID: number | null;
@@ -28,7 +38,8 @@ interface BackendKey {
 }
 
 export class PostgresDriver implements SqlDriver {
-  private readonly pool: pg.Pool;
+  private pool: Promise<pg.Pool> | null = null;
+  private readonly poolConfig: pg.PoolConfig;
   private readonly text: string;
 
   constructor(
@@ -40,7 +51,9 @@ export class PostgresDriver implements SqlDriver {
     const password = connection.password
       ? readSecret(connection.password, configDir, 'patientLookup.connection.password')
       : undefined;
-    this.pool = new pg.Pool({
+    // Settings are checked now (bad query, unreadable secret or CA file fail at start-up);
+    // the pool itself is made on first use.
+    this.poolConfig = {
       host: connection.host,
       port: connection.port ?? 5432,
       database: connection.database,
@@ -51,10 +64,17 @@ export class PostgresDriver implements SqlDriver {
       connectionTimeoutMillis: connection.connectTimeoutMs ?? 5_000,
       idleTimeoutMillis: 30_000,
       application_name: 'cloud-connector',
-      types,
+    };
+  }
+
+  private getPool(): Promise<pg.Pool> {
+    this.pool ??= loadPg().then((driver) => {
+      const pool = new driver.Pool({ ...this.poolConfig, types: typeParsers(driver) });
+      // An idle connection dropped by the server must not crash the process; the next query reconnects.
+      pool.on('error', () => {});
+      return pool;
     });
-    // An idle connection dropped by the server must not crash the process; the next query reconnects.
-    this.pool.on('error', () => {});
+    return this.pool;
   }
 
   async query(id: string, signal: AbortSignal): Promise<SqlRow[]> {
@@ -86,13 +106,14 @@ export class PostgresDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    if (this.pool) await (await this.pool).end();
   }
 
   /** A pooled connection; one that arrives after the caller gave up goes straight back. */
   private async connect(signal: AbortSignal): Promise<pg.PoolClient> {
     throwIfAborted(signal);
-    const pending = this.pool.connect();
+    const pool = await this.getPool();
+    const pending = pool.connect();
     try {
       return await raceAbort(pending, signal);
     } catch (error) {
