@@ -27,9 +27,17 @@ export function identifiers(n: number, offset = 0): string[] {
   );
 }
 
-/** Runs every lookup, `concurrency` at a time; each promise settles with what its caller saw. */
-export async function lookupBurst(call: HubCall, ids: string[], concurrency: number, gapMs = 0): Promise<Answer[]> {
-  const answers: Answer[] = [];
+/**
+ * Runs every lookup, `concurrency` at a time; each promise settles with what its caller saw.
+ * `answers` may be passed in to watch progress while the burst runs (see untilAnswered).
+ */
+export async function lookupBurst(
+  call: HubCall,
+  ids: string[],
+  concurrency: number,
+  gapMs = 0,
+  answers: Answer[] = [],
+): Promise<Answer[]> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -103,4 +111,32 @@ export function replyTally(connector: Connector): { duplicates(): string[]; coun
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Waits until `n` calls of a running burst have been answered, so that a fault injected next
+ * lands on a connection that demonstrably worked, however slow the machine is.
+ */
+export async function untilAnswered(answers: Answer[], n: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (answers.length < n) {
+    assert.ok(Date.now() < deadline, `only ${answers.length} of ${n} calls answered before the fault`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Waits until the platform has calls in flight on a connector, so that a fault lands on them. */
+export async function untilInFlight(inFlight: () => number | Promise<number>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await inFlight()) === 0) {
+    assert.ok(Date.now() < deadline, 'no call was in flight before the fault');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Calls in flight on every connector of a hub, read through its HTTP API (for hub processes). */
+export async function hubInFlight(httpUrl: string, apiKey: string): Promise<number> {
+  const res = await fetch(`${httpUrl}/v1/connectors`, { headers: { authorization: `Bearer ${apiKey}` } });
+  const body = (await res.json()) as { connectors: { inFlight: number }[] };
+  return body.connectors.reduce((sum, c) => sum + c.inFlight, 0);
 }

@@ -8,7 +8,16 @@ import type { Runtime } from '../../src/main/runtime.js';
 import { startTestConnector, waitForState } from '../helpers/connector-fixture.js';
 import { type HubFixture, startTestHub } from '../helpers/hub-fixture.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
-import { assertEachAnswered, identifiers, lookupBurst, replyTally, sleep } from './fault-kit.js';
+import {
+  type Answer,
+  assertEachAnswered,
+  identifiers,
+  lookupBurst,
+  replyTally,
+  sleep,
+  untilAnswered,
+  untilInFlight,
+} from './fault-kit.js';
 
 const HEARTBEAT = { pingIntervalMs: 300, deadAfterMs: 1_200 };
 
@@ -69,8 +78,10 @@ test('a slow network (150 ms each way): every call answered correctly, no reconn
 test('every connection reset mid-load: calls answered or told connection_lost, then connected again', async (t) => {
   const r = await rig(t);
   const ids = identifiers(60);
-  const burst = lookupBurst(r.fx.call, ids, 10);
-  await sleep(150);
+  const live: Answer[] = [];
+  const burst = lookupBurst(r.fx.call, ids, 10, 0, live);
+  await untilAnswered(live, 3);
+  await untilInFlight(() => r.fx.hub.connectors().reduce((sum, c) => sum + c.inFlight, 0));
   r.proxy.dropAll();
   const answers = await burst;
   const ok = assertEachAnswered(answers, ids.length);
@@ -84,8 +95,9 @@ for (const direction of ['toClient', 'toServer'] as const) {
   test(`a frame cut in half ${direction === 'toClient' ? 'toward the connector' : 'toward the platform'}: one answer per call, reconnects`, async (t) => {
     const r = await rig(t);
     const ids = identifiers(60, 100);
-    const burst = lookupBurst(r.fx.call, ids, 10);
-    await sleep(100);
+    const live: Answer[] = [];
+    const burst = lookupBurst(r.fx.call, ids, 10, 0, live);
+    await untilAnswered(live, 3);
     // Requests are ~100 bytes and answers ~330; heartbeat frames are a few bytes and never cut.
     await r.proxy.cutNext(direction, 60);
     const answers = await burst;
@@ -98,8 +110,9 @@ for (const direction of ['toClient', 'toServer'] as const) {
 test('a black hole: both ends notice within the heartbeat, callers are told, the connector returns', async (t) => {
   const r = await rig(t);
   const ids = identifiers(30, 200);
-  const burst = lookupBurst(r.fx.call, ids, 6);
-  await sleep(100);
+  const live: Answer[] = [];
+  const burst = lookupBurst(r.fx.call, ids, 6, 0, live);
+  await untilAnswered(live, 3);
   const t0 = performance.now();
   r.proxy.blackhole();
   await new Promise<void>((resolve) => {

@@ -12,7 +12,15 @@ import { consentParams, folderStoreAvailable, syntheticPdf } from '../../bench/l
 import { API_KEY, callHub } from '../helpers/hub-fixture.js';
 import { mintToken, startConnectorProcess, startHubProcess } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { assertEachAnswered, identifiers, lookupBurst, sleep } from './fault-kit.js';
+import {
+  type Answer,
+  assertEachAnswered,
+  hubInFlight,
+  identifiers,
+  lookupBurst,
+  untilAnswered,
+  untilInFlight,
+} from './fault-kit.js';
 
 const FAST = { backoffBaseMs: 100, backoffCapMs: 400, pingIntervalMs: 1_000, deadAfterMs: 3_000 };
 
@@ -30,8 +38,9 @@ test('kill -9 of the hub during load: callers see it fail, the connector reconne
 
   const call = (method: string, params: unknown) => callHub(hub.httpUrl, method, params);
   const ids = identifiers(80);
-  const burst = lookupBurst(call, ids, 8);
-  await sleep(250);
+  const live: Answer[] = [];
+  const burst = lookupBurst(call, ids, 8, 0, live);
+  await untilAnswered(live, 5);
   await hub.handle.killHard();
   const answers = await burst;
   const ok = assertEachAnswered(answers, ids.length, { networkErrorsAllowed: true });
@@ -79,8 +88,9 @@ test('kill -9 of one of two connectors during load: the hub fails over, callers 
   const documents = withFolder ? Array.from({ length: 20 }, (_, i) => consentParams(syntheticPdf(20_000, i))) : [];
   const filings = Promise.all(documents.map((d) => call('consent.store', d).catch(() => ({ status: 0, body: null }))));
   const ids = identifiers(60, 50);
-  const burst = lookupBurst(call, ids, 10);
-  await sleep(250);
+  const live: Answer[] = [];
+  const burst = lookupBurst(call, ids, 10, 0, live);
+  await untilAnswered(live, 5);
   await a.handle.killHard();
   const answers = await burst;
   assert.equal(assertEachAnswered(answers, ids.length, { reasons: [] }), ids.length, 'every call failed over');
@@ -128,8 +138,10 @@ test('kill -9 of the only connector: callers are told connection_lost or no_conn
   await first.waitConnected();
   const call = (method: string, params: unknown) => callHub(hub.httpUrl, method, params);
   const ids = identifiers(40, 400);
-  const burst = lookupBurst(call, ids, 8, 20);
-  await sleep(200);
+  const live: Answer[] = [];
+  const burst = lookupBurst(call, ids, 8, 20, live);
+  await untilAnswered(live, 5);
+  await untilInFlight(() => hubInFlight(hub.httpUrl, API_KEY));
   await first.handle.killHard();
   const answers = await burst;
   const ok = assertEachAnswered(answers, ids.length, { reasons: ['connection_lost', 'no_connector'] });
