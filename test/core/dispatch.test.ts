@@ -77,7 +77,7 @@ test('100 concurrent lookups are all answered; beyond maxConcurrency the answer 
   assert.equal(busy.error.code, -32005);
   assert.equal(busy.error.data.retryable, true);
   const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => socket.response(i)));
-  answers.forEach((a, i) => assert.equal(a.result.patient.localIdentifier, `D${100000 + i}`));
+  for (const [i, a] of answers.entries()) assert.equal(a.result.patient.localIdentifier, `D${100000 + i}`);
 });
 
 test('answers go out in completion order, not arrival order', async () => {

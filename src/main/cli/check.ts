@@ -1,9 +1,10 @@
 // `cloud-connector check --config FILE`: validates the config, reaches the platform with the token,
 // and reports each data source's reachability in plain words. Exit 0 when all is well, else 1.
+
+import { auditPathFor } from '../audit/from-config.js';
 import { loadConfigFile } from '../config/load-config.js';
 import { readToken } from '../config/token.js';
 import { probePlatform } from '../core/probe.js';
-import { auditPathFor } from '../audit/from-config.js';
 import { testDocumentStore, testLookup } from '../integrations/self-test.js';
 import { logDirFor } from '../logging/from-config.js';
 import { createRuntime, settingsFrom } from '../runtime.js';
