@@ -1,17 +1,8 @@
 // The connector's session states and the status snapshot that the CLI, the app and /ready read.
 import type { Environment, SourceState } from '../../shared/protocol/index.js';
+import type { SessionState } from '../../shared/session-states.js';
 
-export const SESSION_STATES = [
-  'connecting',
-  'authenticating',
-  'connected',
-  'backing_off',
-  'rejected',
-  'update_required',
-  'draining',
-  'stopped',
-] as const;
-export type SessionState = (typeof SESSION_STATES)[number];
+export { SESSION_STATES, type SessionState } from '../../shared/session-states.js';
 
 export interface ConnectorStatus {
   state: SessionState;

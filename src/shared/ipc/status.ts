@@ -2,19 +2,10 @@
 // no personal data: what state each environment is in, since when, and what needs attention.
 import { z } from 'zod';
 import { environmentSchema, sourceStateSchema } from '../protocol/methods.js';
+import { SESSION_STATES } from '../session-states.js';
 
-export const ENV_STATES = [
-  'not_set_up',
-  'paused',
-  'connecting',
-  'authenticating',
-  'connected',
-  'backing_off',
-  'rejected',
-  'update_required',
-  'draining',
-  'stopped',
-] as const;
+// What the app shows per environment: the session's states plus the two the app adds.
+export const ENV_STATES = ['not_set_up', 'paused', ...SESSION_STATES] as const;
 export const envStateSchema = z.enum(ENV_STATES);
 export type EnvState = z.infer<typeof envStateSchema>;
 
