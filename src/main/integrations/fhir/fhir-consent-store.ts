@@ -10,11 +10,10 @@ import type { Logger } from '../../core/logger.js';
 import { HttpSourceClient, parseJsonBody } from '../common/http-source-client.js';
 import type { CallOptions, ConsentDocument, ConsentStore } from '../types.js';
 import { identifierSystems } from './fhir-patient-mapping.js';
-import { fhirUrl } from './fhir-url.js';
+import { FHIR_JSON, fhirUrl, pingFhirServer } from './fhir-url.js';
 
 type FhirStoreConfig = z.infer<typeof fhirStoreConfigSchema>;
 
-const FHIR_JSON = 'application/fhir+json';
 const URI_SYSTEM = 'urn:ietf:rfc:3986';
 const CONSENT_DOCUMENT = { system: 'http://loinc.org', code: '59284-0', display: 'Consent Document' };
 
@@ -99,14 +98,8 @@ export class FhirConsentStore implements ConsentStore {
     return { stored: true, location, duplicate: !entry.status.startsWith('201') };
   }
 
-  async ping({ signal }: CallOptions): Promise<boolean> {
-    const res = await this.client.send({
-      method: 'GET',
-      url: fhirUrl(this.config.baseUrl, 'metadata'),
-      headers: { accept: FHIR_JSON },
-      signal,
-    });
-    return res.status >= 200 && res.status < 300;
+  ping({ signal }: CallOptions): Promise<boolean> {
+    return pingFhirServer(this.client, this.config.baseUrl, signal);
   }
 
   async close(): Promise<void> {

@@ -11,11 +11,10 @@ import { HttpSourceClient, parseJsonBody } from '../common/http-source-client.js
 import { normaliseIdentifier } from '../lookup-pipeline.js';
 import type { CallOptions, PatientLookupSource, SourcePatient } from '../types.js';
 import { type IdentifierSystems, identifierSystems, mapFhirPatient } from './fhir-patient-mapping.js';
-import { fhirUrl } from './fhir-url.js';
+import { FHIR_JSON, fhirUrl, pingFhirServer } from './fhir-url.js';
 
 type FhirLookupConfig = z.infer<typeof fhirLookupConfigSchema>;
 
-const FHIR_JSON = 'application/fhir+json';
 /** Two distinct matches already make `ambiguous_match`; a few more cover merged duplicates. */
 const PAGE_SIZE = 10;
 
@@ -55,14 +54,8 @@ export class FhirPatientSource implements PatientLookupSource {
     return [...answers.values()].map((p) => mapFhirPatient(p, this.systems));
   }
 
-  async ping({ signal }: CallOptions): Promise<boolean> {
-    const res = await this.client.send({
-      method: 'GET',
-      url: fhirUrl(this.config.baseUrl, 'metadata'),
-      headers: { accept: FHIR_JSON },
-      signal,
-    });
-    return res.status >= 200 && res.status < 300;
+  ping({ signal }: CallOptions): Promise<boolean> {
+    return pingFhirServer(this.client, this.config.baseUrl, signal);
   }
 
   async close(): Promise<void> {
