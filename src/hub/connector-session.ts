@@ -2,6 +2,7 @@
 // cancels past the deadline, and reports a dropped connection to every waiting caller.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
+import { BatchedSender } from '../main/core/batched-sender.js';
 import {
   CLOSE,
   type HelloParams,
@@ -51,6 +52,7 @@ export class ConnectorSession extends EventEmitter<{
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
+  private readonly sender: BatchedSender;
 
   constructor(
     readonly ws: WebSocket,
@@ -60,6 +62,7 @@ export class ConnectorSession extends EventEmitter<{
     readonly hello: Omit<HelloParams, 'token'>,
   ) {
     super();
+    this.sender = new BatchedSender(ws);
     ws.on('close', () => this.onClose());
   }
 
@@ -86,12 +89,12 @@ export class ConnectorSession extends EventEmitter<{
         resolve({ kind: 'timeout' });
       }, waitMs);
       this.pending.set(id, { resolve, timer });
-      this.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+      this.sender.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
     });
   }
 
   notify(method: string, params: unknown): void {
-    if (this.isOpen) this.ws.send(JSON.stringify({ jsonrpc: '2.0', method, params }));
+    if (this.isOpen) this.sender.send(JSON.stringify({ jsonrpc: '2.0', method, params }));
   }
 
   /** Handles one text frame after the handshake. */

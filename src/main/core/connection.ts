@@ -14,6 +14,7 @@ import {
   NOTIFICATIONS,
   SUBPROTOCOL,
 } from '../../shared/protocol/index.js';
+import { BatchedSender } from './batched-sender.js';
 import type { Dispatcher } from './dispatcher.js';
 import { Heartbeat } from './heartbeat.js';
 
@@ -48,6 +49,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   readonly id = randomUUID();
   session: HelloResult | null = null;
   private ws: WebSocket | null = null;
+  private sender: BatchedSender | null = null;
   private heartbeat: Heartbeat | null = null;
   private helloTimer: NodeJS.Timeout | null = null;
   private connectedAt = 0;
@@ -69,6 +71,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   open(): void {
     const ws = new WebSocket(this.options.url, [SUBPROTOCOL], this.options.clientOptions);
     this.ws = ws;
+    this.sender = new BatchedSender(ws);
     ws.on('open', () => {
       if (ws.protocol !== SUBPROTOCOL) {
         this.fail(CLOSE.protocolError, 'the platform did not accept the connector.v1 protocol');
@@ -149,7 +152,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   send(text: string): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(text);
+    this.sender?.send(text);
   }
 
   notify(method: string, params: unknown): void {
