@@ -19,24 +19,31 @@ test('the wizard works with the keyboard alone: Enter, Space, Tab and Escape', {
   await page.getByRole('heading', { name: 'Which environment?' }).waitFor();
   const focused = () =>
     page.evaluate(() => document.activeElement?.getAttribute('value') ?? document.activeElement?.textContent);
-  assert.equal(await focused(), 'demo', 'focus starts on the chosen environment');
+  await settles(() => focused(), 'demo', 'focus starts on the chosen environment');
   await page.keyboard.press('ArrowDown');
-  assert.equal(await page.getByRole('radio', { name: /^Production/ }).isChecked(), true, 'arrow keys choose');
+  await settles(() => page.getByRole('radio', { name: /^Production/ }).isChecked(), true, 'arrow keys choose');
   await page.keyboard.press('ArrowUp');
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Connection token' }).waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H2', 'focus moves to the new step');
+  await settles(() => page.evaluate(() => document.activeElement?.tagName), 'H2', 'focus moves to the new step');
 
   await page.keyboard.press('Tab');
   await page.keyboard.type(ui.fx.mint('demo'));
   await page.getByText('This is a Demo token').waitFor();
   await page.keyboard.press('Tab');
-  assert.equal(await focused(), 'Show');
+  await settles(() => focused(), 'Show');
   await page.keyboard.press('Space');
-  assert.equal(await page.getByLabel('Connection token', { exact: true }).getAttribute('type'), 'text', 'Show reveals');
-  assert.equal(await page.getByRole('button', { name: 'Hide' }).getAttribute('aria-pressed'), 'true');
-  const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
-  assert.equal(outline, 'solid', 'the focused control is visibly marked');
+  await settles(
+    () => page.getByLabel('Connection token', { exact: true }).getAttribute('type'),
+    'text',
+    'Show reveals',
+  );
+  await settles(() => page.getByRole('button', { name: 'Hide' }).getAttribute('aria-pressed'), 'true');
+  await settles(
+    () => page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle),
+    'solid',
+    'the focused control is visibly marked',
+  );
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await page
@@ -118,3 +125,14 @@ test('state colours and messages meet WCAG AA contrast', { timeout: 60_000 }, as
     assert.ok(ratio >= 4.5, `${className}: contrast ${ratio.toFixed(2)} is below 4.5`);
   }
 });
+
+/** Focus and re-rendering follow a key press asynchronously: wait (briefly) for the expected value. */
+async function settles(read: () => Promise<unknown>, expected: unknown, message?: string): Promise<void> {
+  let last: unknown;
+  for (let i = 0; i < 100; i++) {
+    last = await read();
+    if (last === expected) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(last, expected, message);
+}

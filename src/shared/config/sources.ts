@@ -9,7 +9,7 @@ export const demoLookupConfigSchema = z.strictObject({
   /** Simulated patient-system latency, for tests and benchmarks. */
   latencyMs: z.number().int().min(0).max(120_000).optional(),
   /** Number of synthetic patients (default 10,000). */
-  size: z.number().int().min(10).max(1_000_000).optional(),
+  size: z.number().int().min(10).max(100_000).optional(),
 });
 
 // ---- Shared pieces of the fhir / sql / http integrations -------------------------------------

@@ -66,63 +66,61 @@ function nhsNumberFrom(n: number): string {
   }
 }
 
+/**
+ * Patients are computed from their index when asked for, not held in memory: each has its own
+ * seed, so the directory costs nothing while idle and any record is the same on every run.
+ */
 export class DemoDirectory {
-  private readonly byId = new Map<string, number[]>();
-  private readonly patients: SourcePatient[] = [];
-
-  constructor(readonly size = 10_000) {
-    const rand = prng(SEED);
-    const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
-    for (let i = 0; i < size; i++) {
-      const female = rand() < 0.5;
-      const first = pick(female ? FIRST_F : FIRST_M);
-      const middle = rand() < 0.4 ? pick(female ? FIRST_F : FIRST_M) : null;
-      const upper = rand() < 0.2; // some systems store names in capitals
-      const family = pick(FAMILY);
-      const year = 1930 + Math.floor(rand() * 90);
-      const month = 1 + Math.floor(rand() * 12);
-      const day = 1 + Math.floor(rand() * 28);
-      const nhs = nhsNumberFrom(i);
-      const hasContact = rand() < 0.7;
-      const patient: SourcePatient = {
-        title: pick(female ? TITLES_F : TITLES_M),
-        firstName: upper ? first.toUpperCase() : first,
-        middleNames: middle && upper ? middle.toUpperCase() : middle,
-        familyName: upper ? family.toUpperCase() : family,
-        dateOfBirth: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
-        gender: female ? 'female' : rand() < 0.97 ? 'male' : 'unknown',
-        localIdentifier: `D${String(100_000 + i)}`,
-        nationalIdentifier: nhs,
-        email: hasContact ? `${first}.${family}${i}@example.invalid`.toLowerCase().replace(/'/g, '') : null,
-        mobile: hasContact ? `07700 9${String(i % 100_000).padStart(5, '0')}`.slice(0, 13) : null,
-        isTestPatient: true,
-      };
-      this.patients.push(patient);
-      this.index(patient.localIdentifier.toLowerCase(), i);
-      this.index(nhs, i);
-    }
-  }
-
-  private index(key: string, i: number): void {
-    const list = this.byId.get(key);
-    if (list) list.push(i);
-    else this.byId.set(key, [i]);
-  }
+  constructor(readonly size = 10_000) {}
 
   /** Records whose local or national identifier equals the normalised identifier. */
   find(identifier: string): SourcePatient[] {
-    return (this.byId.get(identifier) ?? []).map((i) => ({ ...(this.patients[i] as SourcePatient) }));
+    const local = /^d(\d{6})$/.exec(identifier);
+    if (local) {
+      const i = Number(local[1]) - 100_000;
+      return i >= 0 && i < this.size ? [this.at(i)] : [];
+    }
+    if (/^999\d{7}$/.test(identifier)) {
+      // nhsNumberFrom(n) starts at 999000000 + 7n and moves on at most a few steps.
+      const n = Math.floor((Number(identifier.slice(0, 9)) - 999_000_000) / 7);
+      for (const i of [n, n - 1]) {
+        if (i >= 0 && i < this.size && nhsNumberFrom(i) === identifier) return [this.at(i)];
+      }
+    }
+    return [];
   }
 
   at(i: number): SourcePatient {
-    const p = this.patients[i];
-    if (!p) throw new RangeError('no such demo patient');
-    return { ...p };
+    if (!Number.isInteger(i) || i < 0 || i >= this.size) throw new RangeError('no such demo patient');
+    const rand = prng(SEED ^ Math.imul(i + 1, 0x9e3779b1));
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
+    const female = rand() < 0.5;
+    const first = pick(female ? FIRST_F : FIRST_M);
+    const middle = rand() < 0.4 ? pick(female ? FIRST_F : FIRST_M) : null;
+    const upper = rand() < 0.2; // some systems store names in capitals
+    const family = pick(FAMILY);
+    const year = 1930 + Math.floor(rand() * 90);
+    const month = 1 + Math.floor(rand() * 12);
+    const day = 1 + Math.floor(rand() * 28);
+    const hasContact = rand() < 0.7;
+    return {
+      title: pick(female ? TITLES_F : TITLES_M),
+      firstName: upper ? first.toUpperCase() : first,
+      middleNames: middle && upper ? middle.toUpperCase() : middle,
+      familyName: upper ? family.toUpperCase() : family,
+      dateOfBirth: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
+      gender: female ? 'female' : rand() < 0.97 ? 'male' : 'unknown',
+      localIdentifier: `D${String(100_000 + i)}`,
+      nationalIdentifier: nhsNumberFrom(i),
+      email: hasContact ? `${first}.${family}${i}@example.invalid`.toLowerCase().replace(/'/g, '') : null,
+      mobile: hasContact ? `07700 9${String(i % 100_000).padStart(5, '0')}`.slice(0, 13) : null,
+      isTestPatient: true,
+    };
   }
 }
 
 let shared: DemoDirectory | null = null;
-/** The default-size directory, built once per process. */
+/** The default-size directory. */
 export function demoDirectory(size = 10_000): DemoDirectory {
   if (size !== 10_000) return new DemoDirectory(size);
   shared ??= new DemoDirectory();
