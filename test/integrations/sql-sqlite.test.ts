@@ -8,7 +8,7 @@ import { type TestContext, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { type LookupPolicy, lookupPatient } from '../../src/main/integrations/lookup-pipeline.js';
 import { SqlPatientSource } from '../../src/main/integrations/sql/sql-patient-source.js';
-import type { SqliteDriver } from '../../src/main/integrations/sql/sqlite-driver.js';
+import { SqliteDriver } from '../../src/main/integrations/sql/sqlite-driver.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { assertNoPersonalData, capturingLogger, rpcFailure } from './helpers/capture.js';
 import { cancellable, deadline, NO_DEADLINE, nhsNumber } from './helpers/signals.js';
@@ -140,5 +140,31 @@ test('slow → source_timeout; cancel terminates the query, so the CPU goes quie
   await new Promise((r) => setTimeout(r, 600));
   const used = process.cpuUsage(cpu);
   assert.ok((used.user + used.system) / 1000 < 300, `CPU still busy: ${(used.user + used.system) / 1000} ms in 600 ms`);
+  assert.ok(longestStall < 250, `event loop stalled ${longestStall} ms`);
+});
+
+test('inside Electron (helpers as worker threads): lookups work, and an aborted slow query is answered at once', async (t) => {
+  const file = makeDatabase(t);
+  const fast = new SqliteDriver({ file }, 'SELECT * FROM PATIENT WHERE lower(PAT_ID) = :id', '.', 'thread');
+  t.after(() => fast.close());
+  const rows = await fast.query('p00042', deadline(5_000));
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]?.DATE_OF_BIRTH, '1970-01-15');
+  assert.equal(await fast.ping(deadline(5_000)), true);
+
+  const slow = new SqliteDriver({ file }, SLOW, '.', 'thread');
+  t.after(() => slow.close());
+  let longestStall = 0;
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    longestStall = Math.max(longestStall, now - last);
+    last = now;
+  }, 10);
+  t.after(() => clearInterval(ticker));
+  const started = performance.now();
+  await assert.rejects(slow.query('p00042', deadline(300)));
+  assert.ok(performance.now() - started < 1_000, 'answered at the deadline, not when SQLite finished');
+  assert.equal(slow.terminated, 1);
   assert.ok(longestStall < 250, `event loop stalled ${longestStall} ms`);
 });

@@ -1,11 +1,15 @@
 // SQLite through better-sqlite3, which is synchronous: a slow query on the main thread would
-// stall the whole connector (heartbeats included). So queries run in small helper processes,
-// one query per process at a time, and aborting a query kills its process, which stops SQLite
-// there and then (a worker thread cannot be stopped while it is inside native SQLite code).
-// The database is opened read-only.
+// stall the whole connector (heartbeats included). So queries run in small helpers, one query per
+// helper at a time. Under Node a helper is a child process, and aborting a query kills it, which
+// stops SQLite there and then. Inside the packaged Electron app, whose RunAsNode fuse is off, a
+// child cannot run as Node, so the helpers are worker threads: the connector stays responsive and
+// an aborted call is answered at once, but the thread can only be stopped once SQLite returns
+// (a worker thread cannot be interrupted inside native code). The database is opened read-only.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { z } from 'zod';
 import type { sqliteConnectionSchema } from '../../../shared/config/sources.js';
 import { abortError, throwIfAborted } from '../common/source-error.js';
@@ -14,11 +18,18 @@ import type { SqlDriver, SqlRow } from './sql-driver.js';
 
 type SqliteConnection = z.infer<typeof sqliteConnectionSchema>;
 
-// Plain CommonJS run with `node -e`, so it needs no separate file in the bundle.
-const WORKER_SOURCE = `
+// Plain CommonJS, run with `node -e` or as an eval'd worker, so it needs no file in the bundle.
+const PROCESS_PREAMBLE = `
 const workerData = JSON.parse(process.argv[1]);
 const parentPort = { postMessage: (m) => process.send(m), on: (e, f) => process.on(e, f) };
 process.on('disconnect', () => process.exit(0));
+`;
+const THREAD_PREAMBLE = `
+const threads = require('node:worker_threads');
+const workerData = JSON.parse(threads.workerData);
+const parentPort = threads.parentPort;
+`;
+const HELPER_BODY = `
 const Database = require(workerData.modulePath);
 let db, stmt, fatal = null;
 try {
@@ -33,6 +44,49 @@ parentPort.on('message', (msg) => {
   } catch (e) { parentPort.postMessage({ error: String(e.code || e.name || 'Error') }); }
 });
 `;
+
+export type SqliteHelperMode = 'process' | 'thread';
+
+/** Child processes under Node; worker threads inside Electron (no RunAsNode there). */
+export function defaultHelperMode(): SqliteHelperMode {
+  return process.versions.electron ? 'thread' : 'process';
+}
+
+/** The part of ChildProcess the driver uses, so that a worker thread can stand in for it. */
+type Helper = Pick<ChildProcess, 'on' | 'off' | 'once' | 'send' | 'kill' | 'ref' | 'unref'> & {
+  channel?: ChildProcess['channel'];
+};
+
+class ThreadHelper extends EventEmitter {
+  private readonly worker: Worker;
+  readonly channel = undefined;
+
+  constructor(data: string) {
+    super();
+    this.worker = new Worker(THREAD_PREAMBLE + HELPER_BODY, { eval: true, workerData: data });
+    this.worker.on('message', (m) => this.emit('message', m));
+    this.worker.on('error', (e) => this.emit('error', e));
+    this.worker.on('exit', (code) => this.emit('exit', code));
+  }
+
+  send(message: unknown): boolean {
+    this.worker.postMessage(message);
+    return true;
+  }
+
+  kill(): boolean {
+    void this.worker.terminate();
+    return true;
+  }
+
+  ref(): void {
+    this.worker.ref();
+  }
+
+  unref(): void {
+    this.worker.unref();
+  }
+}
 
 function betterSqlitePath(): string {
   // In the CommonJS bundle `import.meta.url` is not there; `__filename` is.
@@ -50,7 +104,7 @@ interface Job {
 export const SQLITE_WORKERS = 2;
 
 export class SqliteDriver implements SqlDriver {
-  private readonly idle: ChildProcess[] = [];
+  private readonly idle: Helper[] = [];
   private readonly queue: Job[] = [];
   private workers = 0;
   private closed = false;
@@ -59,7 +113,12 @@ export class SqliteDriver implements SqlDriver {
   /** Helper processes killed because their query was aborted (for tests and diagnostics). */
   terminated = 0;
 
-  constructor(connection: SqliteConnection, query: string, configDir: string) {
+  constructor(
+    connection: SqliteConnection,
+    query: string,
+    configDir: string,
+    private readonly mode: SqliteHelperMode = defaultHelperMode(),
+  ) {
     this.file = path.resolve(configDir, connection.file);
     this.sql = compileQuery(query, 'sqlite');
   }
@@ -101,15 +160,17 @@ export class SqliteDriver implements SqlDriver {
     }
   }
 
-  private spawn(): ChildProcess {
+  private spawn(): Helper {
     this.workers++;
     const data = JSON.stringify({ modulePath: betterSqlitePath(), file: this.file, sql: this.sql });
-    const worker = spawn(process.execPath, ['-e', WORKER_SOURCE, data], {
-      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-      // Inside the packaged app process.execPath is Electron: run it as plain Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NODE_OPTIONS: '' },
-      windowsHide: true,
-    });
+    const worker: Helper =
+      this.mode === 'thread'
+        ? (new ThreadHelper(data) as unknown as Helper)
+        : spawn(process.execPath, ['-e', PROCESS_PREAMBLE + HELPER_BODY, data], {
+            stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+            env: { ...process.env, NODE_OPTIONS: '' },
+            windowsHide: true,
+          });
     // Idle helpers must not keep the connector (or a test run) alive.
     worker.unref();
     worker.channel?.unref();
@@ -122,7 +183,7 @@ export class SqliteDriver implements SqlDriver {
     return worker;
   }
 
-  private dispatch(worker: ChildProcess, job: Job): void {
+  private dispatch(worker: Helper, job: Job): void {
     // Referenced only while a query is in flight, so that waiting for the answer keeps us alive.
     worker.ref();
     worker.channel?.ref();
