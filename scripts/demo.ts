@@ -1,13 +1,14 @@
 // `npm run demo`: a local platform (hub), the connector with the embedded demo data source, and a
 // few real calls through the hub's HTTP API. Everything runs on loopback; Ctrl-C stops it all.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createToken } from '../src/hub/tokens-file.js';
 import { demoDirectory } from '../src/main/integrations/demo/demo-directory.js';
+import type { SourcePatient } from '../src/main/integrations/types.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = path.join(root, '.demo');
@@ -72,9 +73,20 @@ async function main(): Promise<void> {
 
   writeFileSync(
     path.join(work, 'connector.json'),
-    `${JSON.stringify({ environment: 'demo', platformUrl: wsUrl, tokenFile: 'token', patientLookup: { type: 'demo' } }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        environment: 'demo',
+        platformUrl: wsUrl,
+        tokenFile: 'token',
+        titleCaseNames: true,
+        patientLookup: { type: 'demo' },
+        consentStore: { type: 'folder', path: 'consent-documents' },
+      },
+      null,
+      2,
+    )}\n`,
   );
-  console.log(bold('\n2. Starting the connector (demo environment, embedded demo data source)'));
+  console.log(bold('\n2. Starting the connector (demo environment, embedded demo data source, folder document store)'));
   const connector = startProcess('connector', ['run', '--config', path.join(work, 'connector.json')]);
   const children = [connector, hub];
   const stopAll = () => {
@@ -105,17 +117,21 @@ async function main(): Promise<void> {
   );
 
   const sample = demoDirectory().at(3);
+  const consent = syntheticConsent(sample);
   console.log(bold('\n4. Calls through the hub API (synthetic test patients only)'));
   for (const [label, method, params] of [
     ['Found, by hospital number', 'patient.lookup', { identificationNumber: sample.localIdentifier.toLowerCase() }],
     ['Found, by NHS number', 'patient.lookup', { identificationNumber: sample.nationalIdentifier }],
     ['Not found', 'patient.lookup', { identificationNumber: 'd999999' }],
     ['Invalid call (wrong type)', 'patient.lookup', { identificationNumber: 12345 }],
+    ['Consent form filed', 'consent.store', consent],
+    ['The same form again (idempotent by documentId)', 'consent.store', consent],
     ['Connector info', 'connector.info', {}],
   ] as const) {
     const t0 = performance.now();
     const { status, body } = await api(method, params);
-    console.log(`\n   ${label}: ${method} ${JSON.stringify(params)}`);
+    const shown = method === 'consent.store' ? { documentId: consent.documentId, dataBase64: '…' } : params;
+    console.log(`\n   ${label}: ${method} ${JSON.stringify(shown)}`);
     console.log(`   → HTTP ${status} in ${(performance.now() - t0).toFixed(1)} ms: ${JSON.stringify(body)}`);
   }
 
@@ -125,10 +141,42 @@ async function main(): Promise<void> {
   console.log(`        -d '{"identificationNumber":"${sample.localIdentifier.toLowerCase()}"}'`);
   console.log(`   curl -s ${apiUrl}/v1/connectors -H 'Authorization: Bearer ${apiKey}'`);
   console.log(
-    `   Files: ${path.relative(root, work)}/ (config, token, tokens file). Demo identifiers: D100000 … D109999.`,
+    `   Files: ${path.relative(root, work)}/ (config, token, tokens file, consent-documents/, data/demo/ with the audit log and logs).`,
+  );
+  console.log(
+    `   Demo identifiers: D100000 … D109999. Check the audit log: npx cloud-connector audit verify --config ${path.relative(root, work)}/connector.json`,
   );
   console.log(bold('\n   Running. Press Ctrl-C to stop.\n'));
   await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
+}
+
+/** A consent.store call for a synthetic patient with a tiny, valid PDF. */
+function syntheticConsent(patient: SourcePatient) {
+  const pdf = Buffer.from('%PDF-1.4\n% Cloud Connector demo consent form\n%%EOF\n');
+  return {
+    documentId: randomUUID(),
+    episodeId: 'demo-episode-1',
+    fileName: 'consent-demo.pdf',
+    contentType: 'application/pdf',
+    dataBase64: pdf.toString('base64'),
+    sha256: createHash('sha256').update(pdf).digest('hex'),
+    patient: {
+      localIdentifier: patient.localIdentifier,
+      nationalIdentifier: patient.nationalIdentifier,
+      familyName: patient.familyName,
+      firstName: patient.firstName,
+      dateOfBirth: patient.dateOfBirth,
+    },
+    document: {
+      title: 'Consent to treatment',
+      procedure: 'Demo procedure',
+      side: null,
+      consentedAt: new Date().toISOString(),
+      confirmedAt: null,
+      responsibleClinician: 'Demo clinician',
+      episodeHash: 'demo',
+    },
+  };
 }
 
 main().catch((error) => {
