@@ -82,6 +82,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const apiKeys = new ApiKeys(options.apiKeys);
   const tokens = new TokenStore(options.tokensFile, (message) => logger.warn(message));
   tokens.watch();
+  // Tokens that expire while connected are closed within this interval, without a file change.
+  const expiryCheck = setInterval(() => tokens.notify(), 10_000);
+  expiryCheck.unref();
   const sessions = new Set<ConnectorSession>();
   let closing = false;
 
@@ -157,6 +160,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         if (session) session.latencyMs = Math.round(ms * 10) / 10;
       },
     });
+    let helloTimer: NodeJS.Timeout | undefined;
     ws.on('close', () => {
       heartbeat.stop();
       clearTimeout(helloTimer);
@@ -166,7 +170,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       ws.close(CLOSE.badHello);
       return;
     }
-    const helloTimer = setTimeout(() => ws.close(CLOSE.helloTimeout), timers.helloTimeoutMs);
+    helloTimer = setTimeout(() => ws.close(CLOSE.helloTimeout), timers.helloTimeoutMs);
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         ws.close(CLOSE.unsupportedData);
@@ -368,6 +372,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     async close({ graceful = true } = {}) {
       closing = true;
       tokens.unwatch();
+      clearInterval(expiryCheck);
       alerts.close();
       webhook?.close();
       if (graceful) {

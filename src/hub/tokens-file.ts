@@ -12,7 +12,7 @@ export const tokenEntrySchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   createdAt: z.string().optional(),
   revoked: z.boolean().optional(),
-  expiresAt: z.string().optional(),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
   label: z.string().optional(),
 });
 export type TokenEntry = z.infer<typeof tokenEntrySchema>;
@@ -101,12 +101,20 @@ export class TokenStore {
     } else {
       const { entries, badLines } = parseTokensFile(readFileSync(this.file, 'utf8'));
       if (badLines.length) this.onProblem(`tokens file has unreadable lines: ${badLines.join(', ')}`);
-      const now = Date.now();
       this.active = entries
-        .filter((e) => !e.revoked && !(e.expiresAt && Date.parse(e.expiresAt) <= now))
+        .filter((e) => !e.revoked)
         .map((entry) => ({ entry, hash: Buffer.from(entry.sha256, 'hex') }));
     }
-    const hashes = new Set(this.active.map((a) => a.entry.sha256));
+    this.notify();
+  }
+
+  /**
+   * Tells the listeners which hashes are live now. Run after every reload and periodically, so a
+   * token that expires while its connector is connected is closed without any file change.
+   */
+  notify(): void {
+    const now = Date.now();
+    const hashes = new Set(this.active.filter((a) => !expired(a.entry, now)).map((a) => a.entry.sha256));
     for (const listener of this.listeners) listener(hashes);
   }
 
@@ -118,9 +126,11 @@ export class TokenStore {
     // A token minted a moment ago must work at once, before the file watcher notices the change.
     if (this.stamp() !== this.loadedStamp) this.reload();
     const candidate = createHash('sha256').update(token, 'utf8').digest();
+    const now = Date.now();
     let match: TokenEntry | null = null;
     for (const { entry, hash } of this.active) {
-      if (timingSafeEqual(candidate, hash) && match === null) match = entry;
+      // Expiry is checked at the moment of use, not only when the file was last read.
+      if (timingSafeEqual(candidate, hash) && !expired(entry, now) && match === null) match = entry;
     }
     return match ? { tenant: match.tenant, environment: match.environment, sha256: match.sha256 } : null;
   }
@@ -137,7 +147,9 @@ export class TokenStore {
   /** Every (tenant, environment) with at least one active token: the pairs the hub's alerts watch. */
   activePairs(): Array<{ tenant: string; environment: Environment }> {
     const pairs = new Map<string, { tenant: string; environment: Environment }>();
+    const now = Date.now();
     for (const { entry } of this.active) {
+      if (expired(entry, now)) continue;
       pairs.set(`${entry.tenant}\u0000${entry.environment}`, { tenant: entry.tenant, environment: entry.environment });
     }
     return [...pairs.values()];
@@ -145,8 +157,10 @@ export class TokenStore {
 
   isActive(sha256: string): boolean {
     const now = Date.now();
-    return this.active.some(
-      (a) => a.entry.sha256 === sha256 && !(a.entry.expiresAt && Date.parse(a.entry.expiresAt) <= now),
-    );
+    return this.active.some((a) => a.entry.sha256 === sha256 && !expired(a.entry, now));
   }
+}
+
+function expired(entry: TokenEntry, now: number): boolean {
+  return entry.expiresAt !== undefined && Date.parse(entry.expiresAt) <= now;
 }

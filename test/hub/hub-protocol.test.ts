@@ -1,7 +1,9 @@
 // The hub's side of the handshake and limits, driven by a raw WebSocket client.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import WebSocket from 'ws';
+import { hashToken } from '../../src/hub/tokens-file.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { startTestConnector, waitForState } from '../helpers/connector-fixture.js';
 import { startTestHub } from '../helpers/hub-fixture.js';
@@ -101,4 +103,34 @@ test('past the deadline the caller gets 504 and the connector gets $/cancelReque
   assert.ok(waited >= 2_250 && waited < 4_000, `deadline + 2 s, waited ${waited} ms`);
   for (let i = 0; i < 50 && calls.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(calls, [{ outcome: 'error', reason: 'cancelled' }], 'the connector stopped the work on cancel');
+});
+
+test('a client without the connector.v1 subprotocol is closed with 4400 and the hub keeps serving', async (t) => {
+  const fx = await startTestHub(t);
+  for (let i = 0; i < 3; i++) {
+    const stranger = await open(fx.hub.wsUrl, []);
+    assert.equal(await closeCode(stranger), 4400);
+  }
+  const health = await fetch(`${fx.hub.httpUrl}/healthz`);
+  assert.equal(health.status, 200, 'the hub process is still up');
+});
+
+test('a token past its expiresAt is refused even if the tokens file has not changed since', async (t) => {
+  const fx = await startTestHub(t);
+  const token = 'cc_demo_expiringTokenForTheTest_0123456789';
+  const expiresAt = new Date(Date.now() + 1_500).toISOString();
+  writeFileSync(
+    fx.tokensFile,
+    `${JSON.stringify({ tenant: 'acme', environment: 'demo', sha256: hashToken(token), expiresAt })}\n`,
+  );
+  const before = await open(fx.hub.wsUrl);
+  before.send(JSON.stringify(hello(token)));
+  const accepted = await new Promise<any>((resolve) =>
+    before.once('message', (d) => resolve(JSON.parse(d.toString()))),
+  );
+  assert.equal(accepted.result.tenant, 'acme');
+  await new Promise((r) => setTimeout(r, 1_700));
+  const after = await open(fx.hub.wsUrl);
+  after.send(JSON.stringify(hello(token)));
+  assert.equal(await closeCode(after), 4401);
 });
