@@ -82,6 +82,38 @@ test('file names from a pattern; another document with the same name is never ov
   ]);
 });
 
+test('different documents stored at the same moment under the same name each keep their own file', async (t) => {
+  const root = tempDir(t);
+  const store = new FolderStore({ type: 'folder', path: root, fileNamePattern: '{localIdentifier}' }, '/');
+  const pdfs = [1, 2, 3, 4].map((n) => Buffer.concat([TINY_PDF, Buffer.from(`% document ${n}\n`)]));
+  const params = pdfs.map((pdf) => consentParams({}, pdf));
+  const results = await Promise.all(params.map((p) => storeConsent(store, p, { signal: NO_DEADLINE })));
+  assert.equal(new Set(results.map((r) => r.location)).size, 4, 'four different files');
+  results.forEach((r, i) => {
+    assert.deepEqual(readFileSync(r.location), pdfs[i], 'each location holds its own document');
+    const sidecar = JSON.parse(readFileSync(r.location.replace(/\.pdf$/, '.json'), 'utf8'));
+    assert.equal(sidecar.documentId, params[i]?.documentId);
+  });
+});
+
+test('an index entry whose file now holds another document is not taken for a duplicate', async (t) => {
+  const root = tempDir(t);
+  const store = new FolderStore(
+    { type: 'folder', path: root, fileNamePattern: '{localIdentifier}', sidecar: false },
+    '/',
+  );
+  const first = consentParams({}, Buffer.concat([TINY_PDF, Buffer.from('% first\n')]));
+  const stored = await storeConsent(store, first, { signal: NO_DEADLINE });
+  // As if the file had been lost and the name reused by another document since.
+  const other = Buffer.concat([TINY_PDF, Buffer.from('% someone else\n')]);
+  writeFileSync(stored.location, other);
+  const again = await storeConsent(store, first, { signal: NO_DEADLINE });
+  assert.equal(again.duplicate, false, 'stored again rather than pointing at the other document');
+  assert.notEqual(again.location, stored.location);
+  assert.deepEqual(readFileSync(stored.location), other, 'the other document is untouched');
+  assert.deepEqual(readFileSync(again.location), Buffer.from(first.dataBase64, 'base64'));
+});
+
 test('path traversal in every field stays inside the folder', async (t) => {
   const outer = tempDir(t);
   const root = path.join(outer, 'consents');

@@ -1,8 +1,9 @@
 // `consentStore: {"type":"folder"}`: a local folder or a UNC share. The PDF and its JSON sidecar
-// are written to hidden temporary files, fsynced, and renamed into place, so a reader never sees
-// a half-written document. An index entry per documentId makes a repeated call answer
-// `duplicate: true` with the first location and write nothing.
-import { randomUUID } from 'node:crypto';
+// are written to hidden temporary files, fsynced, and linked into place under a name that is
+// free (a hard link never replaces an existing file), so a reader never sees a half-written
+// document and one document never overwrites another. An index entry per documentId, checked
+// against the PDF's hash, makes a repeated call answer `duplicate: true` with the first location.
+import { createHash, randomUUID } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
@@ -28,6 +29,8 @@ export interface FolderStoreHooks {
 interface IndexEntry {
   pdf: string;
   sidecar: string | null;
+  /** The PDF's SHA-256: an entry only counts while the file it names still holds this document. */
+  sha256?: string;
 }
 
 export class FolderStore implements ConsentStore {
@@ -36,6 +39,8 @@ export class FolderStore implements ConsentStore {
   private readonly pattern: string;
   /** One store at a time per documentId in this process; the index decides across processes. */
   private readonly inFlight = new Map<string, Promise<ConsentStoreResult>>();
+  /** Choosing a free name and taking it is one step for all documents in this process. */
+  private commits: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: FolderStoreConfig,
@@ -92,19 +97,12 @@ export class FolderStore implements ConsentStore {
       const sidecarTemp = sidecarEnabled
         ? await writeSynced(dir, Buffer.from(`${JSON.stringify(sidecarFor(document), null, 2)}\n`), partials)
         : null;
-      const base = await freeBaseName(dir, path.basename(relative), sidecarEnabled);
-      const entry: IndexEntry = {
-        pdf: this.relative(path.join(dir, `${base}.pdf`)),
-        sidecar: sidecarEnabled ? this.relative(path.join(dir, `${base}.json`)) : null,
-      };
       await this.hooks.beforeCommit?.();
       // Last point at which the call can still be abandoned cleanly.
       throwIfAborted(signal);
-      // The index first: a crash after it but before the renames leaves an entry whose PDF is
-      // missing, which readIndex ignores, so the retry writes the document again.
-      await this.writeIndex(params.documentId, entry);
-      if (sidecarTemp && entry.sidecar) await fs.rename(sidecarTemp, this.absolute(entry.sidecar));
-      await fs.rename(pdfTemp, this.absolute(entry.pdf));
+      const entry = await this.serialised(() =>
+        this.commit(params.documentId, dir, path.basename(relative), pdfTemp, sidecarTemp, params.sha256),
+      );
       partials.length = 0;
       await syncDir(dir);
       return { stored: true, location: this.absolute(entry.pdf), duplicate: false };
@@ -112,6 +110,47 @@ export class FolderStore implements ConsentStore {
       await Promise.all(partials.map((p) => fs.rm(p, { force: true })));
       throw toSourceError(error, signal, this.logger, 'consentStore folder');
     }
+  }
+
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.commits.catch(() => null).then(work);
+    this.commits = run;
+    return run;
+  }
+
+  /**
+   * Index first (a crash after it leaves an entry whose file is missing or holds another
+   * document, which readIndex rejects by hash, so the retry stores again), then the files under
+   * the first free name. A link fails with EEXIST instead of replacing, also against another
+   * process writing the same share; then the next name is tried.
+   */
+  private async commit(
+    documentId: string,
+    dir: string,
+    baseName: string,
+    pdfTemp: string,
+    sidecarTemp: string | null,
+    sha256: string,
+  ): Promise<IndexEntry> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const base = await freeBaseName(dir, baseName, sidecarTemp !== null);
+      const entry: IndexEntry = {
+        pdf: this.relative(path.join(dir, `${base}.pdf`)),
+        sidecar: sidecarTemp ? this.relative(path.join(dir, `${base}.json`)) : null,
+        sha256: sha256.toLowerCase(),
+      };
+      await this.writeIndex(documentId, entry);
+      if (!(await placeWithoutReplacing(pdfTemp, this.absolute(entry.pdf)))) continue;
+      if (sidecarTemp && entry.sidecar && !(await placeWithoutReplacing(sidecarTemp, this.absolute(entry.sidecar)))) {
+        // Another writer took the sidecar's name in between: keep the PDF, write the sidecar beside it.
+        const alternative = entry.sidecar.replace(/\.json$/, `.${documentId.slice(0, 8)}.json`);
+        await placeWithoutReplacing(sidecarTemp, this.absolute(alternative));
+        entry.sidecar = alternative;
+        await this.writeIndex(documentId, entry);
+      }
+      return entry;
+    }
+    throw new Error('ENAMESTAKEN');
   }
 
   private absolute(relative: string): string {
@@ -141,7 +180,9 @@ export class FolderStore implements ConsentStore {
       return null;
     }
     try {
-      await fs.access(this.absolute(entry.pdf));
+      const pdf = await fs.readFile(this.absolute(entry.pdf));
+      // An entry left by a crash may name a file that another document has since taken.
+      if (entry.sha256 && createHash('sha256').update(pdf).digest('hex') !== entry.sha256) return null;
       return entry;
     } catch {
       return null;
@@ -154,6 +195,7 @@ export class FolderStore implements ConsentStore {
     const partials: string[] = [];
     const temp = await writeSynced(path.dirname(file), Buffer.from(JSON.stringify(entry)), partials);
     await fs.rename(temp, file);
+    await syncDir(path.dirname(file));
   }
 }
 
@@ -183,6 +225,30 @@ async function writeSynced(dir: string, data: Buffer, partials: string[]): Promi
     await handle.close();
   }
   return file;
+}
+
+/**
+ * Moves a finished temporary file to `target` unless `target` exists. A hard link is atomic and
+ * never replaces; where the file system has no hard links (some network shares), rename after a
+ * check, which the in-process lock makes safe against this connector's own concurrent calls.
+ */
+async function placeWithoutReplacing(temp: string, target: string): Promise<boolean> {
+  try {
+    await fs.link(temp, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV') throw error;
+    const exists = await fs.access(target).then(
+      () => true,
+      () => false,
+    );
+    if (exists) return false;
+    await fs.rename(temp, target);
+    return true;
+  }
+  await fs.rm(temp, { force: true });
+  return true;
 }
 
 /** `name`, or `name (2)`, `name (3)`…: another document's file is never overwritten. */
