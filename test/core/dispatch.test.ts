@@ -177,3 +177,37 @@ test('over a real connection: deadline and cancel answer once each, and connecto
   await new Promise((r) => setTimeout(r, 400));
   assert.equal(socket.received.filter((m: any) => m?.id === 1 || m?.id === 2).length, 0, 'no second answer');
 });
+
+test('calls on a lost connection are aborted, answered to nobody, and recorded once as connection_lost', async () => {
+  const completed: { reason: string | null; bytesOut: number }[] = [];
+  const sent: string[] = [];
+  let aborted = false;
+  const dispatcher = new Dispatcher({
+    handlers: {
+      'patient.lookup': (_params, { signal }) =>
+        new Promise((resolve) => {
+          signal.addEventListener('abort', () => {
+            aborted = true;
+            // A source that ignores the abort and answers anyway must not produce a reply.
+            resolve({ patient: null });
+          });
+        }),
+    },
+    maxConcurrency: 4,
+    deadlinesMs: { 'patient.lookup': 200, 'consent.store': 5_000, 'connector.info': 5_000 },
+    isDraining: () => false,
+    onCallCompleted: (c) => completed.push({ reason: c.reason, bytesOut: c.bytesOut }),
+  });
+  const channel = { id: 'gone', send: (text: string) => sent.push(text) };
+  dispatcher.handleFrame(
+    JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'patient.lookup', params: { identificationNumber: 'a' } }),
+    channel,
+  );
+  await new Promise((r) => setImmediate(r));
+  dispatcher.abandonChannel('gone');
+  await new Promise((r) => setTimeout(r, 300)); // past the deadline too
+  assert.equal(aborted, true, 'the source was told to stop');
+  assert.deepEqual(sent, [], 'nothing was sent on the dead channel');
+  assert.deepEqual(completed, [{ reason: 'connection_lost', bytesOut: 0 }]);
+  assert.equal(dispatcher.inFlightCount, 0);
+});

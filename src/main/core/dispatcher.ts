@@ -53,8 +53,9 @@ export interface DispatcherOptions {
 }
 
 interface InFlight {
-  controller: AbortController;
   finish: (error: RpcError) => void;
+  /** The connection is gone: stop the work, send nothing, record the call as lost. */
+  abandon: () => void;
 }
 
 export class Dispatcher {
@@ -100,10 +101,7 @@ export class Dispatcher {
   /** Aborts every call still running on a channel whose socket is gone; nobody can receive the answer. */
   abandonChannel(channelId: string): void {
     for (const [key, call] of this.inFlight) {
-      if (key.startsWith(`${channelId}\u0000`)) {
-        call.controller.abort(new RpcError('cancelled', 'The connection was lost.'));
-        this.inFlight.delete(key);
-      }
+      if (key.startsWith(`${channelId}\u0000`)) call.abandon();
     }
     this.notifyIdle();
   }
@@ -201,8 +199,25 @@ export class Dispatcher {
       controller.abort(error);
       settle(undefined, error);
     };
+    const abandon = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      this.inFlight.delete(k);
+      controller.abort(new RpcError('cancelled', 'The connection was lost.'));
+      this.options.onCallCompleted?.({
+        channelId: channel.id,
+        requestId: id,
+        method,
+        outcome: 'error',
+        reason: 'connection_lost',
+        durationMs: performance.now() - started,
+        bytesIn,
+        bytesOut: 0,
+      });
+    };
     const deadline = setTimeout(() => finish(new RpcError('source_timeout')), this.options.deadlinesMs[method]);
-    this.inFlight.set(k, { controller, finish });
+    this.inFlight.set(k, { finish, abandon });
 
     const handler = this.options.handlers[method] as (p: unknown, ctx: CallContext) => Promise<unknown>;
     Promise.resolve()
