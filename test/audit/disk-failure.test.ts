@@ -159,3 +159,81 @@ for (const withFile of [false, true]) {
     assert.equal(out.logLines.filter((l: string) => l.includes('audit log cannot be written')).length, 1);
   });
 }
+
+/** A writer on a fresh file whose disk can be "filled" and "freed" by the test. */
+function fillableWriter(t: TestContext) {
+  const file = path.join(tempDir(t), 'audit.sqlite');
+  let audit: AuditDb | null = null;
+  const logger = captureLogger();
+  const writer = new AuditWriter({
+    path: file,
+    flushIntervalMs: 60_000,
+    logger,
+    open: (f) => {
+      audit = openAuditDbForWriting(f);
+      return audit;
+    },
+  });
+  t.after(() => writer.close());
+  const db = () => (audit as AuditDb | null)?.db as NonNullable<AuditDb['db']>;
+  return {
+    file,
+    writer,
+    logger,
+    fill: () => db().pragma(`max_page_count = ${db().pragma('page_count', { simple: true })}`),
+    free: () => db().pragma('max_page_count = 1073741823'),
+    // Refuses every write, however small (a full disk may still fit one row in a half-used page).
+    readOnly: () => db().pragma('query_only = ON'),
+    loseSome: () => {
+      for (let i = 0; i < 500; i++) writer.recordConnection({ event: 'connected', sessionId: `s-${i}` });
+      writer.flush();
+    },
+  };
+}
+
+test('rows lost while the disk was full are recorded when it recovers, even if no further row ever comes', (t) => {
+  const w = fillableWriter(t);
+  w.writer.recordConnection({ event: 'connected', sessionId: 'first' });
+  w.writer.flush();
+  w.fill();
+  w.loseSome();
+  const lost = w.writer.status().lost;
+  assert.ok(lost > 0, 'the full disk lost rows');
+  w.free();
+  w.writer.close(); // closed before any other row was recorded
+
+  const reader = openAuditDbForReading(w.file);
+  t.after(() => reader.close());
+  const gaps = reader.prepare("SELECT detail FROM audit_log WHERE kind = 'gap'").all() as Array<{ detail: string }>;
+  assert.equal(gaps.length, 1, 'the chain says rows are missing');
+  assert.equal(JSON.parse(gaps[0]?.detail ?? '{}').rows, lost);
+  assert.equal(verifyChain(reader).ok, true);
+});
+
+test('a status check after recovery records the loss at once', (t) => {
+  const w = fillableWriter(t);
+  w.fill();
+  w.loseSome();
+  w.free();
+  w.writer.recentCalls(); // what the status view does; no new row is recorded
+  const reader = openAuditDbForReading(w.file);
+  t.after(() => reader.close());
+  const n = reader.prepare("SELECT count(*) AS n FROM audit_log WHERE kind = 'gap'").get() as { n: number };
+  assert.equal(n.n, 1);
+});
+
+test('closing while the disk is still full says in the process log how many rows were lost and when', (t) => {
+  const w = fillableWriter(t);
+  w.writer.recordConnection({ event: 'connected', sessionId: 'first' });
+  w.writer.flush();
+  w.readOnly();
+  w.loseSome();
+  const lost = w.writer.status().lost;
+  assert.ok(lost > 0);
+  w.writer.close();
+  const line = w.logger.lines.find((l) => l.includes('closed with lost rows'));
+  assert.ok(line, 'a warning names the unrecorded loss');
+  assert.match(line, new RegExp(`rows[^0-9]*${lost}\\b`));
+  assert.match(line, /from/);
+  assert.match(line, /to/);
+});

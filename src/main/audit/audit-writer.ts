@@ -159,7 +159,9 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
   /** Writes everything queued now, synchronously. */
   flush(): void {
     this.clearFlushTimers();
-    if (this.queue.length === 0) return;
+    // Rows lost earlier are recorded as soon as the log is writable again, not only with a later
+    // batch: otherwise a restart before the next call would leave a chain that verifies as whole.
+    if (this.closed || (this.queue.length === 0 && !this.unrecordedLoss)) return;
     if (!this.audit && !this.tryOpen()) {
       this.loseQueue();
       return;
@@ -175,7 +177,9 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
       );
       if (gap) this.unrecordedLoss = null;
       this.written += batch.length + (gap ? 1 : 0);
-      this.recovered();
+      // One small gap row can fit where a batch cannot (a page with room on a full disk), so only
+      // a written batch proves the log is writable again; otherwise the state would flap.
+      if (batch.length > 0) this.recovered();
     } catch (error) {
       if (classifyAuditError(error).problem === 'busy' && this.queue.length + batch.length <= this.opts.maxQueue) {
         // Another program holds the write lock for a moment: keep the rows and try again soon.
@@ -255,8 +259,33 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
     process.off('exit', this.onExit);
     this.noteLoss(this.queue);
     this.queue = [];
+    this.saveLossRecord();
     this.audit?.close();
     this.audit = null;
+  }
+
+  /**
+   * At close: one more try to put the loss on the chain (flush may have left it because the
+   * lock was busy); if that cannot be done, the process log is the only place left to say so.
+   */
+  private saveLossRecord(): void {
+    const gap = this.unrecordedLoss;
+    if (!gap) return;
+    if (this.audit) {
+      try {
+        appendEntries(this.audit.db, [gapEntry(gap.rows, gap.from, gap.to, this.now())]);
+        this.unrecordedLoss = null;
+        this.written++;
+        return;
+      } catch {
+        // Reported below, with what was lost.
+      }
+    }
+    this.logger.warn('audit log closed with lost rows not recorded in it', {
+      rows: gap.rows,
+      from: gap.from,
+      to: gap.to,
+    });
   }
 
   /** The current time as ISO text, formatted once per millisecond however many calls end in it. */
@@ -318,6 +347,7 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
   }
 
   private loseQueue(): void {
+    if (this.queue.length === 0) return;
     this.noteLoss(this.queue);
     this.queue = [];
     this.emitStatus();
