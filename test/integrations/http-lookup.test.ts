@@ -24,6 +24,10 @@ const RECORD = {
   flags: { test: true },
 };
 
+function twin(mrn: string, surname: string) {
+  return { ...RECORD, mrn, nhs: null, demographics: { ...RECORD.demographics, surname } };
+}
+
 interface Api {
   url: string;
   requests: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders; body: string }>;
@@ -52,10 +56,19 @@ async function startApi(t: TestContext): Promise<Api> {
       return send(200, JSON.stringify({ results: parsed.query.mrn === 'k-100/7' ? [RECORD] : [] }));
     }
     switch (id) {
+      case '':
+        // The collection endpoint (what `/patients/.` or `/patients/..` resolves to) lists everybody.
+        return send(200, JSON.stringify({ patient: [RECORD] }));
       case 'k-100/7':
         return send(200, JSON.stringify({ patient: RECORD }));
       case 'twins':
-        return send(200, JSON.stringify({ patient: [RECORD, { ...RECORD, mrn: 'K-100/8' }] }));
+        return send(200, JSON.stringify({ patient: [twin('TWINS', 'Nowak'), twin('twins', 'Kowal')] }));
+      case nhsNumber('485777345'):
+        // Stored with spaces, as many systems display NHS numbers.
+        return send(200, JSON.stringify({ patient: { ...RECORD, nhs: NHS.replace(/^(\d{3})(\d{3})/, '$1 $2 ') } }));
+      case 'loose':
+        // An API that ignores or loosely matches the identifier answers somebody else.
+        return send(200, JSON.stringify({ patient: [RECORD] }));
       case 'slow':
         await new Promise((r) => setTimeout(r, 3_000));
         if (!res.destroyed) send(200, '{}');
@@ -67,7 +80,9 @@ async function startApi(t: TestContext): Promise<Api> {
       case 'wrongshape':
         return send(
           200,
-          JSON.stringify({ patient: { ...RECORD, demographics: { ...RECORD.demographics, born: 19840430 } } }),
+          JSON.stringify({
+            patient: { ...RECORD, mrn: 'WrongShape', demographics: { ...RECORD.demographics, born: 19840430 } },
+          }),
         );
       case 'gone':
         return send(410, '');
@@ -182,6 +197,28 @@ test('not-found statuses are "no patient"; 500, 403, malformed and ambiguous ans
     [boom.message, garbage.message, shape.message, refused.message, ...logger.lines],
     [...PERSONAL, '19840430'],
   );
+});
+
+test('"." and ".." never reach the URL as path steps (the collection or parent endpoint)', async (t) => {
+  const api = await startApi(t);
+  const s = source(t, api);
+  for (const id of ['.', '..']) {
+    assert.deepEqual(await lookupPatient(s, id, PRODUCTION, { signal: NO_DEADLINE }), { patient: null }, id);
+  }
+  assert.deepEqual(
+    api.requests.map((r) => r.url),
+    [],
+    'no request was sent',
+  );
+});
+
+test('only records carrying the asked-for identifier are answered; NHS numbers compare without spaces', async (t) => {
+  const api = await startApi(t);
+  const s = source(t, api);
+  assert.deepEqual(await lookupPatient(s, 'loose', PRODUCTION, { signal: NO_DEADLINE }), { patient: null });
+  const byNhs = await lookupPatient(s, NHS, PRODUCTION, { signal: NO_DEADLINE });
+  assert.equal(byNhs.patient?.nationalIdentifier, NHS);
+  assert.equal(byNhs.patient?.localIdentifier, 'K-100/7');
 });
 
 test('unreachable → source_unavailable fast; slow → source_timeout; cancel closes the request socket', async (t) => {
