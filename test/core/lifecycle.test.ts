@@ -147,3 +147,43 @@ test('a token listed for the other environment is refused with 4403', async (t) 
   assert.equal(runtime.connector.status().lastCloseCode, 4403);
   assert.match(runtime.connector.status().lastError ?? '', /other environment/);
 });
+
+test('after a goaway whose new connection keeps failing, stop() stops for good', async (t) => {
+  const platform = await startFakePlatform(t);
+  const runtime = startTestConnector(
+    t,
+    { environment: 'demo', platformUrl: platform.url, timers: { backoffBaseMs: 100, backoffCapMs: 100 } },
+    'cc_demo_goawayStopTestToken_0123456789abcd',
+  );
+  const first = await platform.nextConnection();
+  await first.acceptHello();
+  await waitForState(runtime.connector, 'connected');
+  first.send({ jsonrpc: '2.0', method: 'platform.goaway', params: { reconnectAfterMs: 0 } });
+  // The replacement is refused (closed before its hello is answered), so a retry is scheduled.
+  const replacement = await platform.nextConnection();
+  await replacement.next((m) => m?.method === 'connector.hello');
+  replacement.ws.close(1011);
+  await runtime.connector.stop();
+  assert.equal(runtime.connector.status().state, 'stopped');
+  const connectionsAtStop = platform.connections.length;
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal(platform.connections.length, connectionsAtStop, 'no connection was opened after stop');
+  assert.equal(runtime.connector.status().state, 'stopped');
+});
+
+test('source health reaches the platform only after the hello result, and without unconfigured methods', async (t) => {
+  const platform = await startFakePlatform(t);
+  const runtime = startTestConnector(
+    t,
+    { environment: 'demo', platformUrl: platform.url },
+    'cc_demo_healthOrderTestToken_0123456789ab',
+  );
+  const socket = await platform.nextConnection();
+  const hello = await socket.next((m) => m?.method === 'connector.hello');
+  runtime.connector.setSourceState('patient.lookup', 'down');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(socket.received, [], 'nothing but the hello before its result');
+  await socket.acceptHello({}, hello);
+  const health = await socket.next((m) => m?.method === 'connector.health');
+  assert.deepEqual(health.params, { sources: { 'patient.lookup': 'down' } });
+});

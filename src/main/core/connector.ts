@@ -72,6 +72,8 @@ export class Connector extends EventEmitter<ConnectorEvents> {
   private pending: Connection | null = null;
   private readonly retiring = new Set<Connection>();
   private timer: NodeJS.Timeout | null = null;
+  /** A make-before-break attempt waiting to start (after goaway, or a retry of a failed one). */
+  private goawayTimer: NodeJS.Timeout | null = null;
   private nextAttemptAt: Date | null = null;
   private latencyMs: number | null = null;
   private lastError: string | null = null;
@@ -159,8 +161,14 @@ export class Connector extends EventEmitter<ConnectorEvents> {
   setSourceState(method: string, state: SourceState): void {
     if (this.sources[method] === state) return;
     this.sources[method] = state;
-    this.primary?.notify(NOTIFICATIONS.health, { sources: { ...this.sources } });
+    // Only on an established session: before the hello result any other message is a protocol error.
+    if (this.primary?.isConnected) this.primary.notify(NOTIFICATIONS.health, this.healthParams());
     this.emitState();
+  }
+
+  /** PROTOCOL §4 carries only "up" and "down"; unconfigured methods are not reported. */
+  private healthParams(): { sources: Record<string, SourceState> } {
+    return { sources: Object.fromEntries(Object.entries(this.sources).filter(([, s]) => s !== 'unconfigured')) };
   }
 
   /** Drain: tell the platform, finish in-flight calls within the grace period, close with 1001. */
@@ -171,6 +179,7 @@ export class Connector extends EventEmitter<ConnectorEvents> {
 
   private async drainAndStop(): Promise<void> {
     this.clearTimer();
+    this.clearGoawayTimer();
     this.pending?.close(CLOSE.goingAway, 'stopping');
     const live = this.primary?.isConnected ? this.primary : null;
     if (live) {
@@ -192,6 +201,8 @@ export class Connector extends EventEmitter<ConnectorEvents> {
 
   private connect(): void {
     this.nextAttemptAt = null;
+    // Never two primaries: a previous connection still open is closed, not forgotten.
+    if (this.primary && !this.primary.isClosed) this.primary.close(CLOSE.goingAway, 'replaced');
     const connection = this.createConnection();
     this.primary = connection;
     this.setState('connecting');
@@ -252,21 +263,37 @@ export class Connector extends EventEmitter<ConnectorEvents> {
     this.logger.info('connected', { sessionId, tenant: connection.session?.tenant });
     this.emit('connection', { event: 'connected', sessionId });
     this.setState('connected', true);
-    if (Object.keys(this.sources).length > 0) {
-      connection.notify(NOTIFICATIONS.health, { sources: { ...this.sources } });
+    if (Object.keys(this.healthParams().sources).length > 0) {
+      connection.notify(NOTIFICATIONS.health, this.healthParams());
     }
   }
 
   private onGoaway(connection: Connection, afterMs: number): void {
-    if (connection !== this.primary || this.pending || this.stopping) return;
+    if (connection !== this.primary || this.pending || this.stopping || this.goawayTimer) return;
     this.logger.info('platform going away; opening a new connection first', { reconnectAfterMs: afterMs });
-    const openPending = () => {
-      if (this.stopping || connection !== this.primary) return;
+    this.scheduleMakeBeforeBreak(afterMs);
+  }
+
+  /**
+   * Opens the replacement connection after `delayMs`, if the session it replaces is still the live
+   * primary then: not after stop, not once that session has dropped (the normal reconnect takes
+   * over), and never a second one.
+   */
+  private scheduleMakeBeforeBreak(delayMs: number): void {
+    const replaced = this.primary;
+    this.clearGoawayTimer();
+    this.goawayTimer = setTimeout(() => {
+      this.goawayTimer = null;
+      if (this.stopping || this.pending || !replaced || replaced !== this.primary || !replaced.isConnected) return;
       this.pending = this.createConnection();
       this.pending.open();
-    };
-    if (afterMs > 0) setTimeout(openPending, afterMs).unref();
-    else openPending();
+    }, delayMs);
+    this.goawayTimer.unref();
+  }
+
+  private clearGoawayTimer(): void {
+    if (this.goawayTimer) clearTimeout(this.goawayTimer);
+    this.goawayTimer = null;
   }
 
   private retire(connection: Connection): void {
@@ -287,7 +314,7 @@ export class Connector extends EventEmitter<ConnectorEvents> {
       this.pending = null;
       if (this.primary?.isConnected) {
         // The old session still works; try the new one again later.
-        setTimeout(() => this.onGoaway(this.primary as Connection, 0), this.backoff.next()).unref();
+        this.scheduleMakeBeforeBreak(this.backoff.next());
         return;
       }
     } else if (connection === this.primary) {
@@ -305,6 +332,7 @@ export class Connector extends EventEmitter<ConnectorEvents> {
   }
 
   private afterClose(closed: ConnectionClosed): void {
+    this.clearGoawayTimer();
     this.lastCloseCode = closed.code;
     this.lastError = closed.cause;
     if (closed.connectedForMs >= this.settings.timers.backoffResetAfterMs) this.backoff.reset();
