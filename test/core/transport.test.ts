@@ -144,3 +144,17 @@ test('plain ws:// is refused for anything but loopback', async (t) => {
     /only allowed to this computer/,
   );
 });
+
+test('a CA listed in NODE_EXTRA_CA_CERTS is trusted too (the explicit trust list keeps it)', async (t) => {
+  const pki = await testPki();
+  const fx = await startTestHub(t, { tls: { cert: pki.serverCert, key: pki.serverKey } });
+  const saved = process.env.NODE_EXTRA_CA_CERTS;
+  t.after(() => {
+    if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+    else process.env.NODE_EXTRA_CA_CERTS = saved;
+  });
+  process.env.NODE_EXTRA_CA_CERTS = await caFile(t);
+  const url = fx.hub.wsUrl.replace('127.0.0.1', 'localhost');
+  const runtime = startTestConnector(t, { environment: 'demo', platformUrl: url }, fx.mint());
+  await waitForState(runtime.connector, 'connected');
+});

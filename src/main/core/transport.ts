@@ -26,13 +26,47 @@ export function isLoopbackHost(hostname: string): boolean {
   return false;
 }
 
-/** The trust store: the OS store where this Node exposes it, Node's bundled roots, and the CA file. */
+/** Where Linux distributions keep the system's CA bundle (Debian/Ubuntu, RHEL/Fedora, SUSE, Alpine). */
+const SYSTEM_BUNDLES = [
+  '/etc/ssl/certs/ca-certificates.crt',
+  '/etc/pki/tls/certs/ca-bundle.crt',
+  '/etc/ssl/ca-bundle.pem',
+  '/etc/ssl/cert.pem',
+];
+
+/**
+ * The trust store: the operating system's store, Node's bundled roots, NODE_EXTRA_CA_CERTS and
+ * the configured CA file. Passing `ca` replaces Node's default store, so every source is listed.
+ * Newer Node (and Electron) read the OS store with tls.getCACertificates('system'), Windows and
+ * macOS included; on Node 20 the system bundle file is read where the platform has one.
+ */
 export function trustedCertificates(caFile?: string): string[] {
   const getCa = (tls as unknown as { getCACertificates?: (kind: string) => string[] }).getCACertificates;
-  const system = getCa ? safe(() => getCa('system')) : [];
-  const bundled = getCa ? safe(() => getCa('default')) : [...tls.rootCertificates];
+  const system = getCa ? safe(() => getCa('system')) : systemBundle();
+  const bundled = getCa ? safe(() => getCa('default')) : [...tls.rootCertificates, ...extraCaCerts()];
   const extra = caFile ? [readFileSync(caFile, 'utf8')] : [];
   return [...new Set([...bundled, ...system, ...extra])];
+}
+
+function systemBundle(): string[] {
+  for (const file of SYSTEM_BUNDLES) {
+    try {
+      return [readFileSync(file, 'utf8')];
+    } catch {
+      // not this distribution's path
+    }
+  }
+  return [];
+}
+
+function extraCaCerts(): string[] {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (!file) return [];
+  try {
+    return [readFileSync(file, 'utf8')];
+  } catch {
+    return [];
+  }
 }
 
 function safe(fn: () => string[]): string[] {
