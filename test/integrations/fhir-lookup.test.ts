@@ -241,6 +241,38 @@ test('merged records: replaced-by is followed once; inactive or twice-replaced r
   assert.deepEqual(await lookupPatient(source, 'ina001', PRODUCTION, { signal: NO_DEADLINE }), { patient: null });
 });
 
+test('replaced-by is followed only on our server: absolute links elsewhere make the record not current', async (t) => {
+  const { source, server } = await setup(t);
+  const survivor = await server.create<FhirPatient>({
+    resourceType: 'Patient',
+    identifier: [{ system: LOCAL, value: 'SRV002' }],
+    name: [{ given: ['Kept'], family: 'Here' }],
+    birthDate: '1975-07-21',
+    gender: 'male',
+  });
+  const mergedInto = async (value: string, reference: string) =>
+    server.create<FhirPatient>({
+      resourceType: 'Patient',
+      active: false,
+      identifier: [{ system: LOCAL, value }],
+      name: [{ given: ['Merged'], family: 'Away' }],
+      birthDate: '1975-07-21',
+      gender: 'male',
+      link: [{ type: 'replaced-by', other: { reference } }],
+    });
+  // Patient/{id} at another server is a different record there, whatever our Patient/{id} is.
+  await mergedInto('ELS001', `https://other-trust.example/fhir/Patient/${survivor.id}`);
+  await mergedInto('ELS002', `${server.baseUrl.replace('/fhir', '/elsewhere')}/Patient/${survivor.id}`);
+  await mergedInto('DOT001', 'Patient/..');
+  await mergedInto('OUR001', `${server.baseUrl}/Patient/${survivor.id}`);
+  for (const id of ['els001', 'els002', 'dot001']) {
+    assert.deepEqual(await lookupPatient(source, id, PRODUCTION, { signal: NO_DEADLINE }), { patient: null }, id);
+  }
+  const ours = await lookupPatient(source, 'our001', PRODUCTION, { signal: NO_DEADLINE });
+  assert.equal(ours.patient?.localIdentifier, 'SRV002', 'an absolute link under baseUrl is followed');
+  assert.ok(!server.requests.some((r) => r.includes('/elsewhere')));
+});
+
 test('bad records and several patients fail with the reason, naming the field and never the value', async (t) => {
   const { source, logger } = await setup(t);
   const partial = await rpcFailure(lookupPatient(source, 'pd001', PRODUCTION, { signal: NO_DEADLINE }));

@@ -101,15 +101,14 @@ export class FhirPatientSource implements PatientLookupSource {
   }
 
   private async readLinked(link: PatientLink, signal: AbortSignal): Promise<FhirPatient | null> {
-    const reference = link.other.reference ?? '';
-    const match = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
-    if (!match) return null;
+    const id = linkedPatientId(link.other.reference ?? '', this.config.baseUrl);
+    if (!id) return null;
     const resource = (await this.getJson(
-      fhirUrl(this.config.baseUrl, `Patient/${match[1]}`),
+      fhirUrl(this.config.baseUrl, `Patient/${id}`),
       signal,
       true,
     )) as FhirPatient | null;
-    return resource?.resourceType === 'Patient' ? resource : null;
+    return resource?.resourceType === 'Patient' && resource.id === id ? resource : null;
   }
 
   private async getJson(url: URL, signal: AbortSignal, notFoundIsNull = false): Promise<unknown> {
@@ -122,6 +121,33 @@ export class FhirPatientSource implements PatientLookupSource {
 
 function replacedByLink(resource: FhirPatient): PatientLink | undefined {
   return resource.link?.find((l) => l.type === 'replaced-by');
+}
+
+const PATIENT_PATH = /^Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
+
+/**
+ * The Patient id a link points at on OUR server: a relative `Patient/{id}`, or an absolute URL under
+ * baseUrl. A reference to another server (`https://other/fhir/Patient/123`) names a different
+ * record there; reading `Patient/123` here would be somebody else, so it is not followed.
+ */
+export function linkedPatientId(reference: string, baseUrl: string): string | null {
+  let relative = reference;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(reference)) {
+    let target: URL;
+    try {
+      target = new URL(reference);
+    } catch {
+      return null;
+    }
+    const base = fhirUrl(baseUrl, '');
+    if (target.origin !== base.origin || target.search || target.hash || !target.pathname.startsWith(base.pathname)) {
+      return null;
+    }
+    relative = target.pathname.slice(base.pathname.length);
+  }
+  const id = PATIENT_PATH.exec(relative)?.[1];
+  // `.` and `..` are valid by FHIR's id pattern but would be path steps in the URL.
+  return id && !/^\.+$/.test(id) ? id : null;
 }
 
 /** FHIR token search escapes `\`, `|`, `,` and `$` in values. */
