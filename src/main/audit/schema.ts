@@ -1,12 +1,16 @@
-// The audit database's tables and triggers. audit_log is append-only: UPDATE is always refused;
-// DELETE is refused unless the row is covered by a prune permit, which only the connector's own
-// connection can grant (see open-db.ts), so any other connection — a raw SQLite tool, another
-// program — gets an error too. Anchors (the hash of the last pruned row) are insert-only.
+// The audit database's tables and triggers. audit_log is append-only: UPDATE is always refused,
+// and so is an INSERT (OR REPLACE) that would take an existing row's place; DELETE is refused
+// unless the row is covered by a prune permit, a function the connector's own connection
+// registers (see open-db.ts). A plain SQLite tool therefore gets an error, but these triggers are
+// a guard against mistakes, not a lock: anyone who can write the file can register a function of
+// that name or drop the triggers. The hash chain (verify.ts) is what detects such changes.
+// Anchors (the hash of the last pruned row) are insert-only.
 import type Database from 'better-sqlite3';
 
 /** 'CCAU' — marks the file as a Cloud Connector audit log. */
 export const AUDIT_APPLICATION_ID = 0x43434155;
-export const AUDIT_SCHEMA_VERSION = 1;
+/** 2: refuses INSERT OR REPLACE over an existing row (REPLACE deletes without firing DELETE triggers). */
+export const AUDIT_SCHEMA_VERSION = 2;
 export const PRUNE_PERMIT_FUNCTION = 'cc_audit_prune_permitted';
 
 const DDL = `
@@ -48,6 +52,16 @@ CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
 WHEN NOT ${PRUNE_PERMIT_FUNCTION}(OLD.seq)
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 
+-- REPLACE removes the old row without firing the DELETE trigger, so a new row may never take
+-- an existing row's seq.
+CREATE TRIGGER IF NOT EXISTS audit_log_no_replace BEFORE INSERT ON audit_log
+WHEN EXISTS (SELECT 1 FROM audit_log WHERE seq = NEW.seq)
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+CREATE TRIGGER IF NOT EXISTS audit_anchor_no_replace BEFORE INSERT ON audit_anchor
+WHEN EXISTS (SELECT 1 FROM audit_anchor WHERE seq = NEW.seq)
+BEGIN SELECT RAISE(ABORT, 'audit anchors are append-only'); END;
+
 CREATE TRIGGER IF NOT EXISTS audit_anchor_no_update BEFORE UPDATE ON audit_anchor
 BEGIN SELECT RAISE(ABORT, 'audit anchors are append-only'); END;
 
@@ -62,6 +76,8 @@ export function migrate(db: Database.Database): void {
   if (hasTables.n > 0 && appId !== AUDIT_APPLICATION_ID) throw new NotAnAuditLogError();
   if (version > AUDIT_SCHEMA_VERSION) throw new NotAnAuditLogError('newer');
   if (version === AUDIT_SCHEMA_VERSION) return;
+  // Every statement is IF NOT EXISTS, so the same DDL creates a new file and upgrades an older
+  // one (version 1 gains the triggers that refuse REPLACE).
   db.transaction(() => {
     db.exec(DDL);
     db.pragma(`application_id = ${AUDIT_APPLICATION_ID}`);
