@@ -10,7 +10,9 @@ import type { CallOptions, ConsentDocument, ConsentStore } from './types.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-export function verifyConsentDocument(params: ConsentStoreParams, maxBytes = MAX_PDF_BYTES): ConsentDocument {
+export function verifyConsentDocument(received: ConsentStoreParams, maxBytes = MAX_PDF_BYTES): ConsentDocument {
+  // One spelling of the idempotency key for every store: the same UUID in capitals is the same document.
+  const params = { ...received, documentId: received.documentId.toLowerCase() };
   // Reject before decoding when the encoded size alone proves the document is too large.
   if (Math.floor((params.dataBase64.length * 3) / 4) - 2 > maxBytes) {
     throw new RpcError('integrity_error', 'The document is larger than 25 MiB.');

@@ -70,6 +70,13 @@ export function normalisePatient(raw: SourcePatient, policy: LookupPolicy): Pati
     throw new RpcError('invalid_source_record', 'The record from the data source has an invalid field: gender.');
   let nationalIdentifier = source.nationalIdentifier;
   if (nationalIdentifier !== null && nationalIdentifier !== undefined) {
+    // A numeric column (BIGINT) would also lose a leading zero: refuse rather than guess.
+    if (typeof nationalIdentifier !== 'string') {
+      throw new RpcError(
+        'invalid_source_record',
+        'The record from the data source has an invalid field: nationalIdentifier.',
+      );
+    }
     nationalIdentifier = nationalIdentifier.replace(/[\s-]/g, '');
     if (!isValidNhsNumber(nationalIdentifier)) {
       throw new RpcError(

@@ -16,7 +16,16 @@ export const patientLookupParamsSchema = z.object({
 });
 export type PatientLookupParams = z.infer<typeof patientLookupParamsSchema>;
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
+/** YYYY-MM-DD and a real calendar date (no 1970-02-31, no 0000-00-00). */
+export function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+const isoDate = z.string().refine(isCalendarDate, 'must be a real date, YYYY-MM-DD');
 
 export const genderSchema = z.enum(['male', 'female', 'other', 'unknown']);
 export type Gender = z.infer<typeof genderSchema>;
