@@ -31,7 +31,8 @@ export class Heartbeat {
         this.pingSentAt = null;
       }
     });
-    const tick = Math.max(10, Math.min(options.pingIntervalMs, Math.floor(options.deadAfterMs / 4)));
+    // Checked often enough that a dead peer is noticed within a tenth of deadAfterMs of the limit.
+    const tick = Math.max(10, Math.min(options.pingIntervalMs, Math.floor(options.deadAfterMs / 10)));
     this.timer = setInterval(() => this.check(), tick);
     this.timer.unref();
     // A first ping at once, so that latency is known as soon as the socket is up.
