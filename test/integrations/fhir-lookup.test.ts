@@ -273,6 +273,30 @@ test('replaced-by is followed only on our server: absolute links elsewhere make 
   assert.ok(!server.requests.some((r) => r.includes('/elsewhere')));
 });
 
+test("more matches than one page (a next link) is ambiguous_match, never the first page's pick", async (t) => {
+  const { source, server } = await setup(t);
+  // Ten retired records fill the page; the live one is on the next page.
+  for (let i = 0; i < 10; i++) {
+    await server.create<FhirPatient>({
+      resourceType: 'Patient',
+      active: false,
+      identifier: [{ system: LOCAL, value: 'PAG001' }],
+      name: [{ given: ['Retired'], family: `Record${i}` }],
+      birthDate: '1980-01-01',
+      gender: 'female',
+    });
+  }
+  await server.create<FhirPatient>({
+    resourceType: 'Patient',
+    identifier: [{ system: LOCAL, value: 'PAG001' }],
+    name: [{ given: ['Live'], family: 'Record' }],
+    birthDate: '1980-01-01',
+    gender: 'female',
+  });
+  const failure = await rpcFailure(lookupPatient(source, 'pag001', PRODUCTION, { signal: NO_DEADLINE }));
+  assert.equal(failure.reason, 'ambiguous_match');
+});
+
 test('bad records and several patients fail with the reason, naming the field and never the value', async (t) => {
   const { source, logger } = await setup(t);
   const partial = await rpcFailure(lookupPatient(source, 'pd001', PRODUCTION, { signal: NO_DEADLINE }));

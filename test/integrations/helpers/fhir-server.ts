@@ -89,8 +89,9 @@ export async function startFhirServer(t: TestContext, options: FhirServerOptions
       repo,
     );
     let answer = resource ?? outcome;
+    if (resource?.resourceType === 'Bundle') answer = withNextLink(resource as Bundle, url);
     if (options.caseSensitiveIdentifiers && resource?.resourceType === 'Bundle' && url.searchParams.has('identifier')) {
-      answer = exactIdentifierMatches(resource as Bundle, url.searchParams.get('identifier') ?? '');
+      answer = exactIdentifierMatches(answer as Bundle, url.searchParams.get('identifier') ?? '');
     }
     send(getStatus(outcome), answer);
 
@@ -118,6 +119,17 @@ export async function startFhirServer(t: TestContext, options: FhirServerOptions
     });
   t.after(() => state.close());
   return state;
+}
+
+/** Real servers page a searchset: more matches than `_count` come with a `next` link. */
+function withNextLink(bundle: Bundle, url: URL): Bundle {
+  if (bundle.type !== 'searchset' || bundle.total === undefined) return bundle;
+  const offset = Number(url.searchParams.get('_offset') ?? 0);
+  const shown = bundle.entry?.length ?? 0;
+  if (bundle.total <= offset + shown) return bundle;
+  const next = new URL(url);
+  next.searchParams.set('_offset', String(offset + shown));
+  return { ...bundle, link: [...(bundle.link ?? []), { relation: 'next', url: next.toString() }] };
 }
 
 /** Drops entries whose identifiers match the searched values only when case is ignored. */

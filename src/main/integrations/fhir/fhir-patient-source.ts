@@ -73,6 +73,8 @@ export class FhirPatientSource implements PatientLookupSource {
     if (bundle?.resourceType !== 'Bundle') {
       throw new RpcError('invalid_source_record', 'The answer from the data source is not a FHIR Bundle.');
     }
+    // More matches than one page: whatever the others are, one patient cannot be chosen.
+    if (bundle.link?.some((l) => l.relation === 'next')) throw new RpcError('ambiguous_match');
     const wanted = normaliseIdentifier(value);
     return (bundle.entry ?? [])
       .filter((e) => e.resource?.resourceType === 'Patient' && (e.search?.mode ?? 'match') === 'match')
