@@ -8,6 +8,8 @@ import { ConfigError } from '../config/config-error.js';
 import { type LoadedConfig, loadConfigFile } from '../config/load-config.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import type { ConnectorStatus } from '../core/session-state.js';
+import { configuredSecrets } from '../logging/from-config.js';
+import type { ProcessLogger } from '../logging/process-logger.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { type CallHistory, InMemoryCallHistory } from './call-history.js';
 import type { SecretStore } from './secret-store.js';
@@ -86,6 +88,7 @@ export class EnvironmentSlot {
 
   private start(token: string): void {
     if (!this.loaded) return;
+    this.maskSecrets(this.loaded, token);
     try {
       this.runtime = createRuntime(this.loaded, token, this.logger, { audit: this.options.audit ?? true });
     } catch (error) {
@@ -103,6 +106,20 @@ export class EnvironmentSlot {
     this.startError = null;
     if (!this.paused) this.resumeRuntime();
     this.options.onChange();
+  }
+
+  /**
+   * The app's process logger is created before any setup is known, so the token and the secrets
+   * the config references (passwords, client secrets, header values, the proxy's password) are
+   * handed to it here, before the connector can log anything.
+   */
+  private maskSecrets(loaded: LoadedConfig, token: string): void {
+    const logger = this.logger as Partial<Pick<ProcessLogger, 'addSecret'>>;
+    if (typeof logger.addSecret !== 'function') return;
+    const secrets = [token, ...configuredSecrets(loaded.config, loaded.dir)];
+    const proxyPassword = proxyPasswordOf(loaded.config.proxy);
+    if (proxyPassword) secrets.push(proxyPassword);
+    for (const secret of secrets) if (secret) logger.addSecret(secret);
   }
 
   private fail(error: unknown): void {
@@ -221,5 +238,14 @@ export class EnvironmentSlot {
 
   async close(): Promise<void> {
     await this.stopRuntime();
+  }
+}
+
+function proxyPasswordOf(proxy: string | undefined): string | null {
+  if (!proxy) return null;
+  try {
+    return decodeURIComponent(new URL(proxy).password) || null;
+  } catch {
+    return null;
   }
 }
