@@ -72,6 +72,58 @@ test('an unknown patient gets a logical subject reference by identifier', async 
   assert.deepEqual(reference.subject, { identifier: { system: LOCAL, value: 'RX1001' } });
 });
 
+test('the subject is the one current record with the identifier: never inactive, a merged one is its survivor', async (t) => {
+  const server = await startFhirServer(t);
+  const store = new FhirConsentStore(
+    { type: 'fhir', baseUrl: server.baseUrl, identifierSystems: { local: LOCAL } },
+    '.',
+  );
+  t.after(() => store.close());
+  const subjectFor = async (localIdentifier: string) => {
+    const base = consentParams();
+    const result = await storeConsent(store, consentParams({ patient: { ...base.patient, localIdentifier } }), {
+      signal: NO_DEADLINE,
+    });
+    const reference = await server.repo.readResource<DocumentReference>(
+      'DocumentReference',
+      result.location.split('/')[1] as string,
+    );
+    return reference.subject;
+  };
+  await server.create<Patient>({
+    resourceType: 'Patient',
+    active: false,
+    identifier: [{ system: LOCAL, value: 'INA001' }],
+  });
+  assert.deepEqual(await subjectFor('INA001'), { identifier: { system: LOCAL, value: 'INA001' } });
+
+  const survivor = await server.create<Patient>({
+    resourceType: 'Patient',
+    identifier: [{ system: LOCAL, value: 'MRG002' }],
+  });
+  await server.create<Patient>({
+    resourceType: 'Patient',
+    active: false,
+    identifier: [{ system: LOCAL, value: 'MRG001' }],
+    link: [{ type: 'replaced-by', other: { reference: `Patient/${survivor.id}` } }],
+  });
+  assert.equal((await subjectFor('MRG001'))?.reference, `Patient/${survivor.id}`);
+  // Merged into a record on another server: no record here is that patient.
+  await server.create<Patient>({
+    resourceType: 'Patient',
+    identifier: [{ system: LOCAL, value: 'ELS001' }],
+    link: [{ type: 'replaced-by', other: { reference: `https://other.example/fhir/Patient/${survivor.id}` } }],
+  });
+  assert.deepEqual(await subjectFor('ELS001'), { identifier: { system: LOCAL, value: 'ELS001' } });
+
+  // A ',' in the value is a token OR unless escaped: `RX9,SOMEONE` must not find SOMEONE.
+  await server.create<Patient>({ resourceType: 'Patient', identifier: [{ system: LOCAL, value: 'SOMEONE' }] });
+  assert.deepEqual(await subjectFor('RX9,SOMEONE'), { identifier: { system: LOCAL, value: 'RX9,SOMEONE' } });
+  // The same value under another system is somebody else's number.
+  await server.create<Patient>({ resourceType: 'Patient', identifier: [{ system: 'urn:other', value: 'OTH001' }] });
+  assert.deepEqual(await subjectFor('OTH001'), { identifier: { system: LOCAL, value: 'OTH001' } });
+});
+
 test('unreachable → source_unavailable; slow → source_timeout; cancel closes the request', async (t) => {
   const down = new FhirConsentStore(
     { type: 'fhir', baseUrl: `http://127.0.0.1:${await closedPort()}/fhir`, identifierSystems: { local: LOCAL } },

@@ -9,6 +9,7 @@ import { type ConsentStoreResult, RpcError } from '../../../shared/protocol/inde
 import type { Logger } from '../../core/logger.js';
 import { HttpSourceClient, parseJsonBody } from '../common/http-source-client.js';
 import type { CallOptions, ConsentDocument, ConsentStore } from '../types.js';
+import { FhirPatientFinder } from './fhir-patient-finder.js';
 import { identifierSystems } from './fhir-patient-mapping.js';
 import { FHIR_JSON, fhirUrl, pingFhirServer } from './fhir-url.js';
 
@@ -20,6 +21,7 @@ const CONSENT_DOCUMENT = { system: 'http://loinc.org', code: '59284-0', display:
 export class FhirConsentStore implements ConsentStore {
   readonly type = 'fhir';
   private readonly client: HttpSourceClient;
+  private readonly finder: FhirPatientFinder;
 
   constructor(
     private readonly config: FhirStoreConfig,
@@ -28,6 +30,7 @@ export class FhirConsentStore implements ConsentStore {
   ) {
     // Answers are small (a transaction response, a search); the PDF only goes out.
     this.client = new HttpSourceClient(config, configDir, 'consentStore', logger);
+    this.finder = new FhirPatientFinder(this.client, config.baseUrl, logger);
   }
 
   async store({ params, bytes }: ConsentDocument, { signal }: CallOptions): Promise<ConsentStoreResult> {
@@ -115,19 +118,22 @@ export class FhirConsentStore implements ConsentStore {
     return found?.id ? `DocumentReference/${found.id}` : null;
   }
 
-  /** The patient by identifier: a literal reference when exactly one matches, else a logical one. */
+  /**
+   * The patient by identifier: a literal reference when exactly one current record carries it
+   * (a merged record counts as its survivor; inactive ones never), else a logical one. Guessing
+   * here would file the consent form in somebody else's record.
+   */
   private async subject(
     patient: ConsentDocument['params']['patient'],
     signal: AbortSignal,
   ): Promise<Reference<Patient>> {
     const systems = identifierSystems(this.config.identifierSystems);
-    const url = fhirUrl(this.config.baseUrl, 'Patient');
-    url.searchParams.set('identifier', `${systems.local}|${patient.localIdentifier}`);
-    const bundle = (await this.getJson(url, signal)) as Bundle<Patient>;
-    const matches = (bundle.entry ?? []).filter((e) => e.resource?.resourceType === 'Patient');
     const logical = { system: systems.local, value: patient.localIdentifier };
-    if (matches.length === 1 && matches[0]?.resource?.id) {
-      return { reference: `Patient/${matches[0].resource.id}`, identifier: logical };
+    const hits = await this.finder.search({ systems: [systems.local], value: patient.localIdentifier }, signal);
+    if (hits.more) return { identifier: logical };
+    const current = await this.finder.currentRecords(hits.patients, signal);
+    if (current.length === 1 && current[0]?.id) {
+      return { reference: `Patient/${current[0].id}`, identifier: logical };
     }
     return { identifier: logical };
   }
