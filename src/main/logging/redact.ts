@@ -7,7 +7,17 @@ import type { LogFields } from '../core/logger.js';
 export const REDACTED = '[redacted]';
 
 const TOKEN = /cc_(demo|production)_[A-Za-z0-9_-]+/g;
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]*@/gi;
+/**
+ * Everything between `scheme://` and the LAST `@` of the authority: `user:pass@`, a user name
+ * alone (proxies take API keys that way) and passwords that themselves contain `@`.
+ */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
+/** Query parameters that carry credentials: api_key, access_token, token, secret, sig, password, code, … */
+const QUERY_CREDENTIALS =
+  /([?&;](?:[A-Za-z0-9._-]*[-_.])?(?:api[-_]?key|apikey|key|token|secret|sig|signature|password|passwd|pwd|code|auth|credentials?)=)[^&#\s"'<>]*/gi;
+/** Header-style credentials, whatever the scheme (Token, Digest, Negotiate, …): the value is masked whole. */
+const AUTH_HEADER =
+  /\b((?:proxy-)?authorization|x-api-key|api-key|x-auth-token|x-access-token|ocp-apim-subscription-key|set-cookie|cookie)(["']?\s*:\s*)("[^"]*"|'[^']*'|[^\r\n]*)/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 const TEN_DIGITS = /(?<![0-9])[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}(?![0-9])/g;
 /** Field names whose values are always secret, whatever they hold. */
@@ -39,6 +49,12 @@ export function createRedactor(secrets: readonly string[] = []): Redactor {
     return out
       .replace(TOKEN, (_m, env: string) => `cc_${env}_${REDACTED}`)
       .replace(URL_CREDENTIALS, `$1${REDACTED}@`)
+      .replace(QUERY_CREDENTIALS, `$1${REDACTED}`)
+      .replace(AUTH_HEADER, (_m, name: string, sep: string, value: string) => {
+        // A quoted value (JSON) keeps its quotes, so the rest of the line still reads as JSON.
+        const quote = value[0] === '"' || value[0] === "'" ? value[0] : '';
+        return `${name}${sep}${quote}${REDACTED}${quote}`;
+      })
       .replace(BEARER, `$1 ${REDACTED}`)
       .replace(TEN_DIGITS, (m) => (isValidNhsNumber(m.replace(/[ -]/g, '')) ? REDACTED : m));
   };
