@@ -1,8 +1,10 @@
 // consentStore type fhir: a transaction (Binary + DocumentReference) into a real FHIR server,
 // idempotent by masterIdentifier.
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import type { Binary, DocumentReference, Patient } from '@medplum/fhirtypes';
+import type { Binary, Bundle, DocumentReference, Patient } from '@medplum/fhirtypes';
 import { storeConsent } from '../../src/main/integrations/consent-pipeline.js';
 import { FhirConsentStore } from '../../src/main/integrations/fhir/fhir-consent-store.js';
 import { assertNoPersonalData, capturingLogger, rpcFailure } from './helpers/capture.js';
@@ -122,6 +124,62 @@ test('the subject is the one current record with the identifier: never inactive,
   // The same value under another system is somebody else's number.
   await server.create<Patient>({ resourceType: 'Patient', identifier: [{ system: 'urn:other', value: 'OTH001' }] });
   assert.deepEqual(await subjectFor('OTH001'), { identifier: { system: LOCAL, value: 'OTH001' } });
+});
+
+test('the same documentId twice at once: one transaction, one Binary, both answered with the same location', async (t) => {
+  const server = await startFhirServer(t);
+  // Slow enough that both calls would search, miss and POST if nothing held the second back.
+  server.delayMs = 50;
+  const store = new FhirConsentStore(
+    { type: 'fhir', baseUrl: server.baseUrl, identifierSystems: { local: LOCAL } },
+    '.',
+  );
+  t.after(() => store.close());
+  const params = consentParams();
+  const [a, b] = await Promise.all([
+    storeConsent(store, params, { signal: NO_DEADLINE }),
+    storeConsent(store, params, { signal: NO_DEADLINE }),
+  ]);
+  assert.equal(a.location, b.location);
+  assert.deepEqual([a.duplicate, b.duplicate].sort(), [false, true]);
+  assert.equal(server.requests.filter((r) => r.startsWith('POST ')).length, 1, 'one transaction');
+  assert.equal((await server.repo.search({ resourceType: 'Binary' })).entry?.length, 1, 'no orphan Binary');
+  assert.equal((await server.repo.search({ resourceType: 'DocumentReference' })).entry?.length, 1);
+});
+
+test('a transaction response without entry status still answers where the document is', async (t) => {
+  // A server that leaves out the required Bundle.entry.response.status.
+  const empty: Bundle = { resourceType: 'Bundle', type: 'searchset', entry: [] };
+  const server = http.createServer(async (req, res) => {
+    for await (const _ of req);
+    const answer: Bundle =
+      req.method === 'POST'
+        ? {
+            resourceType: 'Bundle',
+            type: 'transaction-response',
+            entry: [
+              { response: { status: '201 Created', location: 'Binary/b1' } },
+              { response: { location: 'DocumentReference/d1/_history/1' } as never },
+            ],
+          }
+        : empty;
+    res.writeHead(200, { 'content-type': 'application/fhir+json' });
+    res.end(JSON.stringify(answer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const store = new FhirConsentStore(
+    {
+      type: 'fhir',
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`,
+      identifierSystems: { local: LOCAL },
+    },
+    '.',
+  );
+  t.after(() => store.close());
+  const result = await storeConsent(store, consentParams(), { signal: NO_DEADLINE });
+  assert.equal(result.location, 'DocumentReference/d1');
+  assert.equal(result.stored, true);
 });
 
 test('unreachable → source_unavailable; slow → source_timeout; cancel closes the request', async (t) => {

@@ -22,6 +22,7 @@ export class FhirConsentStore implements ConsentStore {
   readonly type = 'fhir';
   private readonly client: HttpSourceClient;
   private readonly finder: FhirPatientFinder;
+  private readonly inFlight = new Map<string, Promise<ConsentStoreResult>>();
 
   constructor(
     private readonly config: FhirStoreConfig,
@@ -33,7 +34,26 @@ export class FhirConsentStore implements ConsentStore {
     this.finder = new FhirPatientFinder(this.client, config.baseUrl, logger);
   }
 
-  async store({ params, bytes }: ConsentDocument, { signal }: CallOptions): Promise<ConsentStoreResult> {
+  async store(document: ConsentDocument, options: CallOptions): Promise<ConsentStoreResult> {
+    const { documentId } = document.params;
+    // The platform may retry a call while the first is still running: the retry waits for the
+    // first's outcome (then finds its DocumentReference). Registered synchronously, so two calls
+    // in one tick cannot both search, miss, and both POST (the second leaving an orphan Binary).
+    const running = this.inFlight.get(documentId);
+    if (running) {
+      await running.catch(() => undefined);
+      return this.store(document, options);
+    }
+    const attempt = this.storeOnce(document, options);
+    this.inFlight.set(documentId, attempt);
+    try {
+      return await attempt;
+    } finally {
+      this.inFlight.delete(documentId);
+    }
+  }
+
+  private async storeOnce({ params, bytes }: ConsentDocument, { signal }: CallOptions): Promise<ConsentStoreResult> {
     const masterValue = `urn:uuid:${params.documentId.toLowerCase()}`;
     const condition = `identifier=${encodeURIComponent(`${URI_SYSTEM}|${masterValue}`)}`;
     const existing = await this.findExisting(condition, signal);
@@ -98,7 +118,8 @@ export class FhirConsentStore implements ConsentStore {
       throw new RpcError('source_unavailable', 'The FHIR server did not say where it stored the document.');
     }
     // 200 instead of 201: the conditional create found the document (a concurrent duplicate).
-    return { stored: true, location, duplicate: !entry.status.startsWith('201') };
+    // A server that leaves out the (required) status still stored it; we cannot tell it was new.
+    return { stored: true, location, duplicate: !String(entry.status ?? '').startsWith('201') };
   }
 
   ping({ signal }: CallOptions): Promise<boolean> {
