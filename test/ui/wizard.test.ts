@@ -105,3 +105,22 @@ test('a token the hub does not know is reported as not accepted, in words', { ti
     .getByText(/Paste a token for Demo/)
     .waitFor();
 });
+
+test('the summary shows a typed proxy address without its password', { timeout: 60_000 }, async (t) => {
+  const ui = await startUi(t);
+  const { page } = ui;
+  const password = 'Pr0xy-Secret-2026';
+  await page.goto(ui.bridge.url);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Connection token', { exact: true }).fill(ui.fx.mint('demo'));
+  await page.getByText('Network settings').click();
+  await page.getByRole('radio', { name: /Use this proxy/ }).check();
+  await page.getByRole('textbox', { name: 'Proxy address' }).fill(`http://clinic:${password}@proxy.clinic.test:8080`);
+  for (const heading of ['Patient lookup', 'Consent documents', 'Ready to start']) {
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('heading', { name: heading }).waitFor();
+  }
+  const summary = await page.locator('.summary').innerText();
+  assert.match(summary, /http:\/\/clinic:\*+@proxy\.clinic\.test:8080/);
+  assert.ok(!summary.includes(password), 'the proxy password is not shown');
+});

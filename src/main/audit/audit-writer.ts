@@ -4,6 +4,7 @@
 // process-log line is written per change of state; calls carry on regardless.
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { proxyWithoutCredentials } from '../../shared/ipc/proxy-url.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { appendEntries } from './append.js';
 import type { AuditEntry } from './audit-row.js';
@@ -138,7 +139,7 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
           ]);
           const changed: string[] = [];
           for (const name of names) {
-            const value = config[name];
+            const value = fingerprinted(name, config[name]);
             const digest =
               value === undefined
                 ? 'absent'
@@ -391,4 +392,12 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
   private emitStatus(): void {
     this.emit('status', this.status());
   }
+}
+
+/**
+ * What a config section's fingerprint is taken of. The proxy's user name and password are left
+ * out: a salted hash of a short password kept beside its salt could be guessed offline.
+ */
+function fingerprinted(name: string, value: unknown): unknown {
+  return name === 'proxy' && typeof value === 'string' ? proxyWithoutCredentials(value) : value;
 }

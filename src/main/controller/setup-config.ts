@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ConnectorConfig } from '../../shared/config/schema.js';
 import { consentStoreConfigSchema, patientLookupConfigSchema } from '../../shared/config/sources.js';
 import type { IntegrationInput, NetworkSettings, SetupInput } from '../../shared/ipc/channels.js';
+import { maskProxyPassword, restoreProxyPassword } from '../../shared/ipc/proxy-url.js';
 import type { Environment } from '../../shared/protocol/index.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseConfig } from '../config/load-config.js';
@@ -53,7 +54,11 @@ export function configFromSetup(
   if (input.network.proxyMode === 'manual') {
     if (!input.network.proxyUrl?.trim())
       throw new ConfigError('network.proxyUrl: type the proxy address, or choose "Use Windows settings".');
-    candidate.proxy = input.network.proxyUrl.trim();
+    // The window only ever sees a placeholder for the saved proxy password.
+    const proxy = restoreProxyPassword(input.network.proxyUrl, existing?.proxy);
+    if (proxy === null)
+      throw new ConfigError('network.proxyUrl: the proxy address changed; type the proxy password again.');
+    candidate.proxy = proxy;
   }
   if (input.network.caFile?.trim()) candidate.caFile = input.network.caFile.trim();
   if (input.patientLookup) candidate.patientLookup = input.patientLookup;
@@ -61,6 +66,7 @@ export function configFromSetup(
   return parseConfig(candidate);
 }
 
+/** What the window may see of a saved config: the proxy password is replaced by a placeholder. */
 export function setupFromConfig(config: ConnectorConfig): {
   network: NetworkSettings;
   patientLookup: IntegrationInput | null;
@@ -70,7 +76,7 @@ export function setupFromConfig(config: ConnectorConfig): {
     network: {
       platformUrl: config.platformUrl,
       proxyMode: config.proxy ? 'manual' : 'system',
-      ...(config.proxy ? { proxyUrl: config.proxy } : {}),
+      ...(config.proxy ? { proxyUrl: maskProxyPassword(config.proxy) } : {}),
       ...(config.caFile ? { caFile: config.caFile } : {}),
     },
     patientLookup: (config.patientLookup as IntegrationInput | undefined) ?? null,

@@ -1,6 +1,7 @@
 // The body of each wizard step. Each function builds its step from the state and writes changes
 // back into it; the frame (wizard.ts) does navigation, focus and saving.
 import type { IntegrationInput } from '../../shared/ipc/channels.js';
+import { maskProxyPassword } from '../../shared/ipc/proxy-url.js';
 import { ENVIRONMENT_LABEL } from '../../shared/ipc/status-words.js';
 import { checkPastedToken } from '../../shared/ipc/token-format.js';
 import type { Patient } from '../../shared/protocol/methods.js';
@@ -490,7 +491,7 @@ export function doneStep(s: WizardState): Array<Node | null> {
     ['Environment', env],
     ['Platform', host + (s.platformResult?.tenant ? ` (as ${s.platformResult.tenant})` : '')],
     ['Connection token', tokenWords],
-    ['Proxy', s.network.proxyMode === 'manual' ? (s.network.proxyUrl ?? '') : 'Windows settings'],
+    ['Proxy', s.network.proxyMode === 'manual' ? maskProxyPassword(s.network.proxyUrl ?? '') : 'Windows settings'],
     ['Patient lookup', describe(LOOKUP_KINDS, s.lookup)],
     ['Consent documents', describe(STORE_KINDS, s.store)],
   ];
