@@ -14,6 +14,7 @@ import { type ConsentStoreParams, RpcError } from '../../../src/shared/protocol/
 import { captureLogger } from '../../helpers/capture-logger.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { controlIdOf, frame, startMedplumPeer, startRawPeer, unusedPort } from './hl7-peer.js';
+import { assertNoPersonalData } from './pdq-fixtures.js';
 
 function config(port: number, extra: Partial<Hl7StoreConfig> = {}): Hl7StoreConfig {
   return hl7StoreConfigSchema.parse({
@@ -162,7 +163,7 @@ test('two concurrent calls for one documentId file it once', async (t) => {
   assert.equal(peer.received.length, 1);
 });
 
-test('AE is an error with the receiver’s reason and none of the message; nothing is recorded', async (t) => {
+test('AE is an error with the receiver’s error code and none of its text; nothing is recorded', async (t) => {
   let code = 'AE';
   const peer = await startMedplumPeer(t, (m) => {
     const id = m.getSegment('MSH')?.getField(10)?.toString();
@@ -178,24 +179,39 @@ test('AE is an error with the receiver’s reason and none of the message; nothi
   const p = params();
   const ae = await failure(call(s, p));
   assert.equal(ae.reason, 'source_unavailable');
-  assert.match(ae.message, /did not accept the document \(AE: 204 Unknown key identifier\)/);
+  assert.match(ae.message, /did not accept the document \(AE: 204\)\.$/);
   code = 'AR';
   const ar = await failure(call(s, p));
-  assert.match(ar.message, /\(AR: 204/);
+  assert.match(ar.message, /\(AR: 204\)\.$/);
+  for (const text of [ae.message, ar.message]) assert.ok(!/Unknown|SMITH|not on file/i.test(text), text);
   // Not recorded as filed: the retry sends it again and is not a duplicate.
   code = 'AA';
   assert.equal((await call(s, p)).duplicate, false);
   assert.equal(peer.received.length, 3);
 });
 
-test('without ERR, the receiver’s MSA-3 text is shown with the message’s values cut out', async (t) => {
+test('receiver free text is never shown, even naming another patient: only a checked code', async (t) => {
+  let answer = '';
   const peer = await startMedplumPeer(t, (m) => {
     const id = m.getSegment('MSH')?.getField(10)?.toString();
-    return `MSH|^~\\&|EDMS|RX1|CC|CLINIC|20240501120000||ACK|A1|P|2.5\rMSA|AE|${id}|Duplicate document for Smith John 9434765919`;
+    return `MSH|^~\\&|EDMS|RX1|CC|CLINIC|20240501120000||ACK|A1|P|2.5\r${answer.replace('{id}', id ?? '')}`;
   });
   const s = store(t, config(peer.port));
-  const error = await failure(call(s, params()));
-  assert.match(error.message, /\(AE: Duplicate document for … … …\)/);
+  // Nothing in these texts comes from our message, so no redaction of our values could catch them.
+  const other = ['Jones', 'Anna', 'ZZ99887', '19811203'];
+  const cases: Array<[string, string]> = [
+    ['MSA|AE|{id}|Already filed for JONES, Anna (ZZ99887) born 19811203', '(AE).'],
+    ['MSA|AE|{id}|Already filed for JONES, Anna|||DUP.01^Duplicate for Jones Anna ZZ99887', '(AE: DUP.01).'],
+    ['MSA|AR|{id}|Refused\rERR|||207^Held for Jones Anna ZZ99887^HL70357|E||||Jones Anna ZZ99887', '(AR: 207).'],
+    // A "code" that is really text (spaces, too long) is not shown either.
+    ['MSA|AE|{id}\rERR|||Jones Anna ZZ99887^x|E', '(AE).'],
+  ];
+  for (const [ack, shown] of cases) {
+    answer = ack;
+    const error = await failure(call(s, params()));
+    assert.ok(error.message.endsWith(shown), `${error.message} for ${ack}`);
+    assertNoPersonalData(error.message, other);
+  }
 });
 
 test('CA (an enhanced-mode commit accept) counts as stored', async (t) => {

@@ -1,4 +1,4 @@
-// Reading acknowledgements: MSA-1/MSA-2 (and the receiver's reason for a refusal, made safe to show).
+// Reading acknowledgements: MSA-1/MSA-2 (and the receiver's error code for a refusal, never its text).
 import { decodeMessage, type Hl7Charset } from './hl7-charset.js';
 import { unreadable } from './hl7-errors.js';
 import { Hl7Message } from './hl7-message.js';
@@ -29,36 +29,14 @@ export function isAccepted(code: string): boolean {
 }
 
 /**
- * The receiver's reason for a refusal, for the operator: the error code (ERR-3, or v2.3's ERR-1 /
- * MSA-6) and its text (ERR-3 text, ERR-8 or MSA-3). Receivers sometimes echo what they were sent,
- * so every value from our own message is cut out, as is any run of digits an identifier or date
- * could hide in, and the length is bounded.
+ * The receiver's error code for a refusal, for the operator: ERR-3.1 (v2.5), ERR-1.4.1 (v2.3) or
+ * MSA-6.1, and only when it looks like a code. Free text (ERR-3.2, ERR-8, MSA-3) is never shown:
+ * receivers put patients in it, sometimes another patient than the one we sent, which no
+ * redaction of our own values can catch.
  */
-export function receiverReason(message: Hl7Message, sensitive: string[]): string {
+export function receiverCode(message: Hl7Message): string {
   const err = message.segment('ERR');
   const msa = message.segment('MSA');
-  const code = err?.get(3, 1) || err?.get(1, 4, 1) || msa?.get(6, 1) || '';
-  const text = err?.get(3, 2) || err?.get(8) || msa?.get(3) || err?.get(1, 4, 2) || '';
-  const safeCode = /^[A-Za-z0-9_.-]{1,20}$/.test(code) ? code : '';
-  const safeText = redact(text, sensitive);
-  return [safeCode, safeText].filter(Boolean).join(' ');
-}
-
-export function redact(text: string, sensitive: string[]): string {
-  let out = text;
-  const values = sensitive
-    .map((s) => s.trim())
-    .filter((s) => s.length >= 2)
-    .sort((a, b) => b.length - a.length);
-  for (const value of values) out = out.replace(new RegExp(escapeRegExp(value), 'gi'), '…');
-  out = out
-    .replace(/[^\p{L}\p{N} .,;:()'/_\u2026-]/gu, ' ')
-    .replace(/\d(?:[\s./-]?\d){3,}/g, '…')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return out.length > 100 ? `${out.slice(0, 99)}…` : out;
-}
-
-function escapeRegExp(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const code = (err?.get(3, 1) || err?.get(1, 4, 1) || msa?.get(6, 1) || '').trim();
+  return /^[A-Za-z0-9_.-]{1,20}$/.test(code) ? code : '';
 }

@@ -1,13 +1,14 @@
 // `consentStore: {"type":"hl7"}`: files the consent PDF as an MDM^T02 over MLLP and waits for the
-// receiver's ACK. AA/CA is success; AE/AR (CE/CR) is an error that carries the receiver's reason,
-// never the message. Idempotent by documentId through the local acknowledged-documents record.
+// receiver's ACK. AA/CA is success; AE/AR (CE/CR) is an error that carries the receiver's error
+// code, never its free text or anything from the message. Idempotent by documentId through the
+// local acknowledged-documents record.
 import path from 'node:path';
 import type { Hl7StoreConfig } from '../../../shared/config/hl7-sources.js';
 import { type ConsentStoreResult, RpcError } from '../../../shared/protocol/index.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import type { CallOptions, ConsentDocument, ConsentStore } from '../types.js';
 import { AcknowledgedDocuments } from './acknowledged-documents.js';
-import { ackCode, answerTo, isAccepted, receiverReason } from './hl7-ack.js';
+import { ackCode, answerTo, isAccepted, receiverCode } from './hl7-ack.js';
 import { newControlId } from './hl7-header.js';
 import { clientOptionsFrom, DEFAULT_ANSWER_BYTES, headerFrom, identityFrom } from './hl7-settings.js';
 import { buildMdm, type MdmSettings } from './mdm-message.js';
@@ -88,11 +89,11 @@ export class Hl7ConsentStore implements ConsentStore {
     });
     const code = ackCode(ack);
     if (!isAccepted(code)) {
-      const reason = receiverReason(ack, sensitiveValues(document));
+      const errorCode = receiverCode(ack);
       const shownCode = /^[A-Z]{2}$/.test(code) ? code : 'no MSA-1';
       throw new RpcError(
         'source_unavailable',
-        `The HL7 receiver did not accept the document (${shownCode}${reason ? `: ${reason}` : ''}).`,
+        `The HL7 receiver did not accept the document (${shownCode}${errorCode ? `: ${errorCode}` : ''}).`,
       );
     }
     const location = `hl7://${this.mdm.header.receivingApplication}/${document.params.documentId}`;
@@ -107,22 +108,4 @@ export class Hl7ConsentStore implements ConsentStore {
     }
     return { stored: true, location, duplicate: false };
   }
-}
-
-/** Everything from the message a receiver might echo back in its reason text. */
-function sensitiveValues(document: ConsentDocument): string[] {
-  const { patient, document: meta, episodeId, fileName } = document.params;
-  return [
-    patient.localIdentifier,
-    patient.nationalIdentifier ?? '',
-    patient.familyName,
-    patient.firstName,
-    patient.dateOfBirth,
-    patient.dateOfBirth.replace(/-/g, ''),
-    meta.title,
-    meta.procedure,
-    meta.responsibleClinician,
-    episodeId,
-    fileName,
-  ];
 }
