@@ -103,6 +103,9 @@ export class EnvironmentSlot {
         ? new AuditCallHistory(runtime.audit, this.environment)
         : new InMemoryCallHistory(runtime.connector, this.environment));
     runtime.connector.on('state', this.onState);
+    // An audit problem (disk full, read-only) shows in the status view at once, not at the next
+    // connector event.
+    runtime.audit?.on('status', this.onAuditStatus);
     this.startError = null;
     if (!this.paused) this.resumeRuntime();
     this.options.onChange();
@@ -132,6 +135,10 @@ export class EnvironmentSlot {
     }
     this.options.onChange();
   }
+
+  private readonly onAuditStatus = (): void => {
+    this.options.onChange();
+  };
 
   private readonly onState = (s: ConnectorStatus): void => {
     if (s.state === 'connecting') this.attempt++;
@@ -232,6 +239,7 @@ export class EnvironmentSlot {
     this.attempt = 0;
     if (runtime) {
       runtime.connector.off('state', this.onState);
+      runtime.audit?.off('status', this.onAuditStatus);
       await runtime.shutdown();
     }
   }
