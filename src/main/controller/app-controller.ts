@@ -198,6 +198,20 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
     return this.options.secrets.read(environment).catch(() => null);
   }
 
+  /**
+   * The saved token is only ever sent to the saved platform address: with no token pasted and a
+   * different address typed, a mistyped or planted address would otherwise receive it.
+   */
+  private savedTokenWouldGoElsewhere(input: {
+    environment: Environment;
+    token?: string | undefined;
+    network: { platformUrl: string };
+  }): boolean {
+    if (input.token?.trim()) return false;
+    const saved = this.existingConfig(input.environment)?.platformUrl;
+    return saved === undefined || !sameAddress(saved, input.network.platformUrl);
+  }
+
   private buildHandlers(): IpcHandlers {
     return {
       'status.get': async () => this.status(),
@@ -270,6 +284,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
     const slot = this.slot(environment);
     const token = input.token?.trim() || (await this.savedToken(environment));
     if (!token) return { ok: false, field: 'token', message: 'Paste the connection token first.' };
+    if (this.savedTokenWouldGoElsewhere(input)) return { ok: false, field: 'token', message: PASTE_AGAIN };
     const check = checkPastedToken(token, environment);
     if (!check.ok) {
       return {
@@ -326,10 +341,10 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
         latencyMs: null,
       };
     }
-    if (!token) {
+    if (!token || this.savedTokenWouldGoElsewhere(input)) {
       return {
         outcome: 'invalid',
-        message: 'Paste the connection token first.',
+        message: token ? PASTE_AGAIN : 'Paste the connection token first.',
         detail: '',
         host: '',
         tenant: null,
@@ -354,6 +369,17 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
     const parsed = consentStoreConfigSchema.safeParse(input.consentStore);
     if (!parsed.success) throw new IpcUserError(fieldWords('consentStore', parsed.error));
     return tryStore(parsed.data, input.environment, { configDir: this.slot(input.environment).dir });
+  }
+}
+
+const PASTE_AGAIN =
+  'The platform address is not the one saved with the token. Paste the connection token again to use this address.';
+
+function sameAddress(a: string, b: string): boolean {
+  try {
+    return new URL(a.trim()).href === new URL(b.trim()).href;
+  } catch {
+    return a.trim() === b.trim();
   }
 }
 
