@@ -8,6 +8,8 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import path from 'node:path';
 import { test } from 'node:test';
 import { attachAudit } from '../../src/main/audit/attach.js';
+import { AuditWriter } from '../../src/main/audit/audit-writer.js';
+import type { CallEvent } from '../../src/main/audit/entries.js';
 import { createAuditWriterFor } from '../../src/main/audit/from-config.js';
 import { openAuditDbForReading } from '../../src/main/audit/open-db.js';
 import { stats } from '../../src/main/audit/queries.js';
@@ -23,6 +25,7 @@ import { settingsFrom } from '../../src/main/runtime.js';
 import { FAST_TIMERS, waitForState } from '../helpers/connector-fixture.js';
 import { startTestHub } from '../helpers/hub-fixture.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { callEvent } from './fixtures.js';
 
 const CLINICIAN = 'Dr Quentin Zebedee-Marchbanks';
 const PDF = Buffer.from('%PDF-1.4\n% synthetic consent form\n%%EOF\n');
@@ -196,4 +199,23 @@ test('no identifier, name, date of birth or token reaches the audit log or the p
       assert.ok(!text.includes(needle), `${path.relative(dir, file)} contains a value it must never hold`);
     }
   }
+});
+
+test('a request id that is a valid NHS number is recorded as (withheld)', (t) => {
+  const file = path.join(tempDir(t), 'audit.sqlite');
+  const writer = new AuditWriter({ path: file });
+  t.after(() => writer.close());
+  // 943 476 5919 is a valid NHS number (check digit 9); 943 476 5918 is not one.
+  const ids: Array<string | number> = [9434765919, '9434765919', '943-476-5919', 9434765918, 'r-1'];
+  for (const requestId of ids) writer.recordCall(callEvent(1, { requestId } as Partial<CallEvent>));
+  writer.close();
+  const db = openAuditDbForReading(file);
+  t.after(() => db.close());
+  const stored = (
+    db.prepare("SELECT request_id FROM audit_log WHERE kind = 'call' ORDER BY seq").all() as Array<{
+      request_id: string;
+    }>
+  ).map((r) => r.request_id);
+  assert.deepEqual(stored, ['(withheld)', '(withheld)', '(withheld)', '9434765918', 'r-1']);
+  assert.ok(!JSON.stringify(db.prepare('SELECT * FROM audit_log').all()).includes('4765919'));
 });

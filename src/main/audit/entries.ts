@@ -1,6 +1,6 @@
 // Builds audit entries from connector events. Everything is metadata; strings that come from the
 // platform (ids, method names) are bounded and restricted so that nothing else can ride along.
-import { ALL_METHODS, ERROR_REASONS } from '../../shared/protocol/index.js';
+import { ALL_METHODS, ERROR_REASONS, isValidNhsNumber } from '../../shared/protocol/index.js';
 import type { CallCompleted } from '../core/dispatcher.js';
 import type { AuditEntry } from './audit-row.js';
 
@@ -31,12 +31,25 @@ const TOKEN = /^[A-Za-z0-9_.:$/+=-]{1,64}$/;
 const KNOWN = new Set<string>([...ALL_METHODS, ...ERROR_REASONS]);
 let lastSession: string | null = null;
 
+/** Stands for an id that would be a patient's NHS number if it were stored. */
+export const WITHHELD = '(withheld)';
+const NHS_SHAPE = /^[0-9]{3}-?[0-9]{3}-?[0-9]{4}$/;
+
 function token(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : '(invalid)';
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) return '(invalid)';
+    return looksLikeNhsNumber(String(value)) ? WITHHELD : String(value);
+  }
   const text = String(value);
   if (KNOWN.has(text) || text === lastSession) return text;
-  return TOKEN.test(text) ? text : '(invalid)';
+  if (!TOKEN.test(text)) return '(invalid)';
+  return looksLikeNhsNumber(text) ? WITHHELD : text;
+}
+
+/** A platform that numbers requests could hit a valid NHS number by chance, or on purpose. */
+function looksLikeNhsNumber(text: string): boolean {
+  return (text.length === 10 || text.length === 12) && NHS_SHAPE.test(text) && isValidNhsNumber(text.replace(/-/g, ''));
 }
 
 function session(value: string | null): string | null {
