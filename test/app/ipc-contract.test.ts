@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { test } from 'node:test';
+import { WebSocket } from 'ws';
 import { AppController } from '../../src/main/controller/app-controller.js';
 import { startBridge } from '../../src/main/controller/bridge-server.js';
 import { FileSecretStore } from '../../src/main/controller/secret-store.js';
@@ -128,16 +130,24 @@ test('the preview bridge applies the same contract over HTTP, and only to its ow
     platformUrls: { demo: network.platformUrl, production: network.platformUrl },
     logsDir: path.join(dir, 'logs'),
   });
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><script src="renderer.js"></script>');
   const bridge = await startBridge({ controller, rendererDir: dir, bridgeClientFile: path.join(dir, 'none.js') });
   t.after(async () => {
     await bridge.close();
     await controller.close();
   });
   const origin = bridge.url.replace(/\/$/, '');
+  // The page sets the per-run cookie that /ipc and /events require.
+  const served = await fetch(bridge.url);
+  assert.equal(served.status, 200);
+  const setCookie = served.headers.get('set-cookie') ?? '';
+  assert.match(setCookie, /; HttpOnly/);
+  assert.match(setCookie, /; SameSite=Strict/);
+  const cookie = setCookie.split(';')[0] as string;
   const post = (channel: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${origin}/ipc/${channel}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin, ...headers },
+      headers: { 'content-type': 'application/json', origin, cookie, ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
@@ -157,6 +167,20 @@ test('the preview bridge applies the same contract over HTTP, and only to its ow
     403,
     'other pages are refused',
   );
+  // Another program on this computer that never loaded the page: right Origin, no cookie.
+  assert.equal((await post('status.get', {}, { cookie: '' })).status, 403, 'no cookie, no call');
+  assert.equal((await post('status.get', {}, { cookie: `${cookie.split('=')[0]}=guess` })).status, 403);
+  const events = (headers: Record<string, string>) =>
+    new Promise<string>((resolve) => {
+      const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/events`, { headers: { origin, ...headers } });
+      ws.once('message', (data) => {
+        ws.close();
+        resolve(String(data).slice(0, 20));
+      });
+      ws.once('error', () => resolve('refused'));
+    });
+  assert.equal(await events({}), 'refused', 'status pushes need the cookie too');
+  assert.match(await events({ cookie }), /^\{"event"/);
   // fetch will not send a foreign Host header, so use node:http as a rebinding page's browser would.
   const rebinding = await new Promise<number>((resolve, reject) => {
     const req = http.request(

@@ -32,13 +32,15 @@ test('npm run preview serves the real UI, bridged to a real controller and hub',
   });
   assert.match(out, /Demo token: +cc_demo_/, 'it prints a token to paste');
 
-  const page = await (await fetch(url)).text();
+  const served = await fetch(url);
+  const page = await served.text();
   assert.match(page, /<script src="bridge-client.js"><\/script>\s*<script src="renderer.js">/);
+  const cookie = (served.headers.get('set-cookie') ?? '').split(';')[0] as string;
   const origin = url.replace(/\/$/, '');
   const reply = await (
     await fetch(`${origin}/ipc/status.get`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin },
+      headers: { 'content-type': 'application/json', origin, cookie },
       body: '{}',
     })
   ).json();

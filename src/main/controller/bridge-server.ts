@@ -1,7 +1,10 @@
 // The preview bridge: serves the built renderer on loopback and offers the IPC contract over HTTP
 // (one POST per call) and a WebSocket (status pushes), hosted by a real AppController. Used by
 // `npm run preview` and by the UI tests. Loopback only; the Host and Origin headers must name this
-// server (no DNS rebinding, no calls from other web pages).
+// server (no DNS rebinding, no calls from other web pages), and /ipc and /events need the cookie
+// the page was served with: a random value per run, so another program on this computer that
+// does not load the page cannot drive the controller.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,12 +47,18 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     handle(req, res).catch(() => send(res, 500, 'text/plain', 'error'));
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  const secret = randomBytes(32).toString('base64url');
+  let cookieName = '';
+  const hasCookie = (req: IncomingMessage) => {
+    const value = cookieValue(req.headers.cookie, cookieName);
+    return value !== null && value.length === secret.length && timingSafeEqual(Buffer.from(value), Buffer.from(secret));
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.headers.host !== hostHeader) return send(res, 421, 'text/plain', 'wrong host');
     const url = new URL(req.url ?? '/', origin);
     if (req.method === 'POST' && url.pathname.startsWith('/ipc/')) {
-      if (req.headers.origin !== origin || req.headers['content-type'] !== 'application/json') {
+      if (req.headers.origin !== origin || req.headers['content-type'] !== 'application/json' || !hasCookie(req)) {
         return send(res, 403, 'text/plain', 'forbidden');
       }
       const body = await readBody(req);
@@ -73,7 +82,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
           '<script src="renderer.js"',
           '<script src="bridge-client.js"></script>\n    <script src="renderer.js"',
         );
-      return send(res, 200, TYPES['.html'] as string, page, csp(origin));
+      return send(res, 200, TYPES['.html'] as string, page, csp(origin), {
+        'set-cookie': `${cookieName}=${secret}; Path=/; HttpOnly; SameSite=Strict`,
+      });
     }
     if (url.pathname === '/bridge-client.js') {
       return send(res, 200, TYPES['.js'] as string, await readFile(options.bridgeClientFile));
@@ -89,7 +100,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   }
 
   server.on('upgrade', (req, socket, head) => {
-    if (req.url !== '/events' || req.headers.host !== hostHeader || req.headers.origin !== origin) {
+    if (req.url !== '/events' || req.headers.host !== hostHeader || req.headers.origin !== origin || !hasCookie(req)) {
       socket.destroy();
       return;
     }
@@ -110,6 +121,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const port = (server.address() as AddressInfo).port;
   hostHeader = host === '::1' ? `[::1]:${port}` : `${host}:${port}`;
   origin = `http://${hostHeader}`;
+  // Cookies are shared by every port of a host: one name per bridge keeps two previews apart.
+  cookieName = `cc_bridge_${port}`;
   return {
     url: `${origin}/`,
     async close() {
@@ -127,12 +140,20 @@ function csp(origin: string): string {
   return `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${ws}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer, policy?: string): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  policy?: string,
+  extra: Record<string, string> = {},
+): void {
   res.writeHead(status, {
     'content-type': type,
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
     ...(policy ? { 'content-security-policy': policy } : {}),
+    ...extra,
   });
   res.end(body);
 }
@@ -153,4 +174,13 @@ function readBody(req: IncomingMessage): Promise<string | null> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  if (!header || !name) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
 }
