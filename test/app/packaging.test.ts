@@ -116,4 +116,8 @@ test('the release workflow builds the MSI on Windows and uploads it', () => {
   assert.match(steps, /npm run build/);
   assert.match(steps, /electron-builder --win msi/);
   assert.match(steps, /actions\/upload-artifact/);
+  const checkout = job.steps.find((s: any) => String(s.uses).startsWith('actions/checkout'));
+  assert.equal(checkout.with?.['persist-credentials'], false, 'the token is not kept in .git/config');
+  const fast = job.steps.find((s: any) => /fast tests/.test(s.name ?? ''));
+  assert.match(fast?.run ?? '', /node scripts\/test\.mjs test\/app test\/audit/, 'the step runs what its name says');
 });

@@ -51,5 +51,7 @@ test('npm run preview serves the real UI, bridged to a real controller and hub',
   );
   const stopped = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
-  assert.equal(await stopped, 0, 'stops cleanly');
+  // On Windows a signal ends the process outright, so only POSIX can show the clean exit code.
+  const code = await stopped;
+  if (process.platform !== 'win32') assert.equal(code, 0, 'stops cleanly');
 });
