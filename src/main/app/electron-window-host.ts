@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserWindow } from 'electron';
 import type { WindowHost } from './app-shell.js';
+import { mustLoad, type WindowRoute } from './window-route.js';
 
 export interface WindowHostOptions {
   rendererDir: string;
@@ -23,9 +24,12 @@ export class ElectronWindowHost implements WindowHost {
     return pathToFileURL(path.join(this.options.rendererDir, 'index.html')).href;
   }
 
-  show(route: 'status' | 'setup'): void {
+  show(route: WindowRoute): void {
     const win = this.window ?? this.create();
-    void win.loadFile(path.join(this.options.rendererDir, 'index.html'), { hash: route });
+    // The renderer changes the hash itself (wizard done → #status), so the address is the truth.
+    if (mustLoad(win.webContents.getURL(), route)) {
+      void win.loadFile(path.join(this.options.rendererDir, 'index.html'), { hash: route });
+    }
     if (win.isMinimized()) win.restore();
     win.show();
     win.focus();
