@@ -8,6 +8,7 @@ import type { fhirStoreConfigSchema } from '../../../shared/config/sources.js';
 import { type ConsentStoreResult, RpcError } from '../../../shared/protocol/index.js';
 import type { Logger } from '../../core/logger.js';
 import { HttpSourceClient, parseJsonBody } from '../common/http-source-client.js';
+import { PerDocumentQueue } from '../common/per-document-queue.js';
 import type { CallOptions, ConsentDocument, ConsentStore } from '../types.js';
 import { FhirPatientFinder } from './fhir-patient-finder.js';
 import { identifierSystems } from './fhir-patient-mapping.js';
@@ -22,7 +23,7 @@ export class FhirConsentStore implements ConsentStore {
   readonly type = 'fhir';
   private readonly client: HttpSourceClient;
   private readonly finder: FhirPatientFinder;
-  private readonly inFlight = new Map<string, Promise<ConsentStoreResult>>();
+  private readonly perDocument = new PerDocumentQueue();
 
   constructor(
     private readonly config: FhirStoreConfig,
@@ -34,23 +35,8 @@ export class FhirConsentStore implements ConsentStore {
     this.finder = new FhirPatientFinder(this.client, config.baseUrl, logger);
   }
 
-  async store(document: ConsentDocument, options: CallOptions): Promise<ConsentStoreResult> {
-    const { documentId } = document.params;
-    // The platform may retry a call while the first is still running: the retry waits for the
-    // first's outcome (then finds its DocumentReference). Registered synchronously, so two calls
-    // in one tick cannot both search, miss, and both POST (the second leaving an orphan Binary).
-    const running = this.inFlight.get(documentId);
-    if (running) {
-      await running.catch(() => undefined);
-      return this.store(document, options);
-    }
-    const attempt = this.storeOnce(document, options);
-    this.inFlight.set(documentId, attempt);
-    try {
-      return await attempt;
-    } finally {
-      this.inFlight.delete(documentId);
-    }
+  store(document: ConsentDocument, options: CallOptions): Promise<ConsentStoreResult> {
+    return this.perDocument.run(document.params.documentId, () => this.storeOnce(document, options));
   }
 
   private async storeOnce({ params, bytes }: ConsentDocument, { signal }: CallOptions): Promise<ConsentStoreResult> {

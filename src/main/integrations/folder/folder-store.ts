@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { folderStoreConfigSchema } from '../../../shared/config/sources.js';
 import type { ConsentStoreResult } from '../../../shared/protocol/index.js';
 import type { Logger } from '../../core/logger.js';
+import { PerDocumentQueue } from '../common/per-document-queue.js';
 import { throwIfAborted, toSourceError } from '../common/source-error.js';
 import type { CallOptions, ConsentDocument, ConsentStore } from '../types.js';
 import { DEFAULT_FILE_NAME_PATTERN, relativeName } from './file-name.js';
@@ -38,7 +39,7 @@ export class FolderStore implements ConsentStore {
   readonly root: string;
   private readonly pattern: string;
   /** One store at a time per documentId in this process; the index decides across processes. */
-  private readonly inFlight = new Map<string, Promise<ConsentStoreResult>>();
+  private readonly perDocument = new PerDocumentQueue();
   /** Choosing a free name and taking it is one step for all documents in this process. */
   private commits: Promise<unknown> = Promise.resolve();
 
@@ -53,16 +54,7 @@ export class FolderStore implements ConsentStore {
   }
 
   store(document: ConsentDocument, options: CallOptions): Promise<ConsentStoreResult> {
-    const id = document.params.documentId;
-    const previous = this.inFlight.get(id) ?? Promise.resolve(null);
-    const run = previous
-      .catch(() => null)
-      .then(() => this.storeOnce(document, options))
-      .finally(() => {
-        if (this.inFlight.get(id) === run) this.inFlight.delete(id);
-      });
-    this.inFlight.set(id, run);
-    return run;
+    return this.perDocument.run(document.params.documentId, () => this.storeOnce(document, options));
   }
 
   /** Reachable when the folder exists (or can be made, as a store would) and is writable. */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Hl7StoreConfig } from '../../../shared/config/hl7-sources.js';
 import { type ConsentStoreResult, RpcError } from '../../../shared/protocol/index.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
+import { PerDocumentQueue } from '../common/per-document-queue.js';
 import type { CallOptions, ConsentDocument, ConsentStore } from '../types.js';
 import { AcknowledgedDocuments } from './acknowledged-documents.js';
 import { ackCode, answerTo, isAccepted, receiverCode } from './hl7-ack.js';
@@ -25,7 +26,7 @@ export class Hl7ConsentStore implements ConsentStore {
   private readonly mdm: MdmSettings;
   private readonly maxMessageBytes: number;
   private readonly acknowledged: AcknowledgedDocuments;
-  private readonly inFlight = new Map<string, Promise<ConsentStoreResult>>();
+  private readonly perDocument = new PerDocumentQueue();
 
   private readonly logger: Logger;
 
@@ -45,22 +46,8 @@ export class Hl7ConsentStore implements ConsentStore {
     );
   }
 
-  async store(document: ConsentDocument, options: CallOptions): Promise<ConsentStoreResult> {
-    const { documentId } = document.params;
-    // The platform may retry a call while the first is still running: the retry waits for the
-    // first's outcome. Registered synchronously, so two calls in one tick cannot both send.
-    const running = this.inFlight.get(documentId);
-    if (running) {
-      await running.catch(() => undefined);
-      return this.store(document, options);
-    }
-    const attempt = this.fileOnce(document, options);
-    this.inFlight.set(documentId, attempt);
-    try {
-      return await attempt;
-    } finally {
-      this.inFlight.delete(documentId);
-    }
+  store(document: ConsentDocument, options: CallOptions): Promise<ConsentStoreResult> {
+    return this.perDocument.run(document.params.documentId, () => this.fileOnce(document, options));
   }
 
   async ping({ signal }: CallOptions): Promise<boolean> {
