@@ -40,3 +40,17 @@ export async function storeConsent(
   const document = verifyConsentDocument(params);
   return store.store(document, options);
 }
+
+/** What a store records beside the PDF: the call's metadata, never the document bytes. */
+export function documentMetadata({ params, bytes }: ConsentDocument) {
+  return {
+    documentId: params.documentId,
+    episodeId: params.episodeId,
+    fileName: params.fileName,
+    contentType: params.contentType,
+    sha256: params.sha256.toLowerCase(),
+    sizeBytes: bytes.length,
+    patient: params.patient,
+    document: params.document,
+  };
+}

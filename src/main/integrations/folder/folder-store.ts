@@ -12,6 +12,7 @@ import type { ConsentStoreResult } from '../../../shared/protocol/index.js';
 import type { Logger } from '../../core/logger.js';
 import { PerDocumentQueue } from '../common/per-document-queue.js';
 import { throwIfAborted, toSourceError } from '../common/source-error.js';
+import { documentMetadata } from '../consent-pipeline.js';
 import type { CallOptions, ConsentDocument, ConsentStore } from '../types.js';
 import { DEFAULT_FILE_NAME_PATTERN, relativeName } from './file-name.js';
 
@@ -191,18 +192,8 @@ export class FolderStore implements ConsentStore {
   }
 }
 
-function sidecarFor({ params, bytes }: ConsentDocument): Record<string, unknown> {
-  return {
-    documentId: params.documentId,
-    episodeId: params.episodeId,
-    fileName: params.fileName,
-    contentType: params.contentType,
-    sha256: params.sha256.toLowerCase(),
-    sizeBytes: bytes.length,
-    storedAt: new Date().toISOString(),
-    patient: params.patient,
-    document: params.document,
-  };
+function sidecarFor(document: ConsentDocument): Record<string, unknown> {
+  return { ...documentMetadata(document), storedAt: new Date().toISOString() };
 }
 
 /** Writes a hidden temporary file and flushes it to disk; its path is recorded for clean-up. */

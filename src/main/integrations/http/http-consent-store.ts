@@ -7,6 +7,7 @@ import type { ConsentStoreResult } from '../../../shared/protocol/index.js';
 import type { Logger } from '../../core/logger.js';
 import { HttpSourceClient } from '../common/http-source-client.js';
 import { readJsonPath } from '../common/json-path.js';
+import { documentMetadata } from '../consent-pipeline.js';
 import type { CallOptions, ConsentDocument, ConsentStore } from '../types.js';
 
 type HttpStoreConfig = z.infer<typeof httpStoreConfigSchema>;
@@ -23,17 +24,9 @@ export class HttpConsentStore implements ConsentStore {
     this.client = new HttpSourceClient(config, configDir, 'consentStore', logger);
   }
 
-  async store({ params, bytes }: ConsentDocument, { signal }: CallOptions): Promise<ConsentStoreResult> {
-    const metadata = {
-      documentId: params.documentId,
-      episodeId: params.episodeId,
-      fileName: params.fileName,
-      contentType: params.contentType,
-      sha256: params.sha256.toLowerCase(),
-      sizeBytes: bytes.length,
-      patient: params.patient,
-      document: params.document,
-    };
+  async store(document: ConsentDocument, { signal }: CallOptions): Promise<ConsentStoreResult> {
+    const { params, bytes } = document;
+    const metadata = documentMetadata(document);
     const { body, contentType } =
       this.config.format === 'multipart'
         ? multipart(metadata, params.fileName, bytes)
