@@ -126,9 +126,3 @@ export async function startHubWithArgs(
   const wsUrl = /connectors=(\S+)/.exec(line.text)?.[1] ?? '';
   return { handle, port: Number(new URL(httpUrl).port), httpUrl, wsUrl, apiKey, tokensFile };
 }
-
-/** The value of one sample in Prometheus text, 0 when absent. */
-export function sampleValue(text: string, name: string, labels: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
-  return line ? Number(line.split(' ').pop()) : 0;
-}

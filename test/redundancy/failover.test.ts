@@ -7,8 +7,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { consentParams, folderStoreAvailable, syntheticPdf } from '../../bench/lib/consent.js';
 import { demoDirectory } from '../../src/main/integrations/demo/demo-directory.js';
+import { sampleValue } from '../helpers/prometheus-text.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { sampleValue, startCluster } from './cluster.js';
+import { startCluster } from './cluster.js';
 import { describeFailures, startLoad } from './load.js';
 
 const directory = demoDirectory();

@@ -3,11 +3,7 @@ import { test } from 'node:test';
 import { demoDirectory } from '../../src/main/integrations/demo/demo-directory.js';
 import { startTestConnector, waitForState } from '../helpers/connector-fixture.js';
 import { API_KEY, startTestHub } from '../helpers/hub-fixture.js';
-
-function sampleValue(text: string, name: string, labels: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
-  return line ? Number(line.split(' ').pop()) : 0;
-}
+import { sampleValue } from '../helpers/prometheus-text.js';
 
 test('hub /metrics counts calls by method and outcome, their latency, and retries on another connector', async (t) => {
   const fx = await startTestHub(t);

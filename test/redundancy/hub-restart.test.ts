@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { demoDirectory } from '../../src/main/integrations/demo/demo-directory.js';
+import { sampleValue } from '../helpers/prometheus-text.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { sampleValue, startCluster } from './cluster.js';
+import { startCluster } from './cluster.js';
 import { describeFailures, startLoad } from './load.js';
 import { startWebhookReceiver } from './webhook-receiver.js';
 
