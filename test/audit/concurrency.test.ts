@@ -2,6 +2,7 @@
 // same file at the same time: one unbroken chain, nothing lost, nothing duplicated.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
@@ -25,6 +26,13 @@ test('100,000 rows written concurrently form one intact chain', async (t) => {
       timeout: 50_000,
     }).then(({ stdout }) => JSON.parse(stdout.trim()));
 
+  const children = [other('child-a', 30_000), other('child-b', 30_000)];
+  // Everyone starts together, once both children are up (see write-rows.ts).
+  while (!['child-a', 'child-b'].every((s) => existsSync(`${file}.ready-${s}`))) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  writeFileSync(`${file}.go`, '');
+
   // 64 concurrent "calls" in this process, each finishing one after another with awaits between.
   const local = 40_000;
   const workers = 64;
@@ -36,7 +44,7 @@ test('100,000 rows written concurrently form one intact chain', async (t) => {
       writer.recordCall(callEvent(i, { sessionId: 'main' }));
     }
   });
-  const [a, b] = await Promise.all([other('child-a', 30_000), other('child-b', 30_000), ...calls]);
+  const [a, b] = await Promise.all([...children, ...calls]);
   writer.flush();
 
   assert.equal(a.lost, 0);
@@ -65,7 +73,8 @@ test('100,000 rows written concurrently form one intact chain', async (t) => {
       'SELECT count(*) AS n FROM audit_log a JOIN audit_log b ON b.seq = a.seq + 1 WHERE a.session_id != b.session_id',
     )
     .get() as { n: number };
-  assert.ok(switches.n >= 10, `only ${switches.n} switches between writers`);
+  t.diagnostic(`${switches.n} switches between writers`);
+  assert.ok(switches.n >= 50, `only ${switches.n} switches between writers`);
   const s = stats(db, new Date(0));
   assert.equal(s.calls, 100_000);
 });
