@@ -15,6 +15,8 @@ function prepare(db: Database.Database) {
     lastRow: db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
     lastAnchor: db.prepare('SELECT seq, hash FROM audit_anchor ORDER BY seq DESC LIMIT 1'),
     // Positional parameters: binding them is cheaper than named ones, and this runs once per row.
+    // They are passed as separate arguments (run(...values)), not as one array: better-sqlite3
+    // reads an array element by element through V8's API, which costs about 1 µs a row more.
     insert: db.prepare(`INSERT INTO audit_log VALUES ${ROW}`),
     insertMany: db.prepare(`INSERT INTO audit_log VALUES ${Array(CHUNK).fill(ROW).join(', ')}`),
   };
@@ -71,12 +73,12 @@ export function appendInTransaction(db: Database.Database, entries: readonly Aud
     );
     head = { seq, hash };
     if (++pending === CHUNK) {
-      s.insertMany.run(values);
+      s.insertMany.run(...values);
       values = [];
       pending = 0;
     }
   }
-  for (let i = 0; i < pending; i++) s.insert.run(values.slice(i * 15, i * 15 + 15));
+  for (let i = 0; i < pending; i++) s.insert.run(...values.slice(i * 15, i * 15 + 15));
   return head;
 }
 
