@@ -18,7 +18,8 @@ function prepare(db: Database.Database) {
     // They are passed as separate arguments (run(...values)), not as one array: better-sqlite3
     // reads an array element by element through V8's API, which costs about 1 µs a row more.
     insert: db.prepare(`INSERT INTO audit_log VALUES ${ROW}`),
-    insertMany: db.prepare(`INSERT INTO audit_log VALUES ${Array(CHUNK).fill(ROW).join(', ')}`),
+    insertCall: db.prepare(`INSERT INTO audit_log VALUES ${CALL_ROW}`),
+    insertCalls: db.prepare(`INSERT INTO audit_log VALUES ${Array(CHUNK).fill(CALL_ROW).join(', ')}`),
   };
 }
 
@@ -44,20 +45,56 @@ export function chainHead(db: Database.Database): ChainHead {
  * in the table's column order (schema.ts), which is AUDIT_COLUMNS. */
 const CHUNK = 32;
 const ROW = `(${Array(15).fill('?').join(', ')})`;
+/** A call row has kind 'call' and no event, code or detail: those four are written as constants,
+ * so almost every row binds 11 values instead of 15. The stored row is the same either way. */
+const CALL_ROW = "(?, ?, 'call', ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?)";
+const CALL_VALUES = 11;
 
-/** Inserts without opening a transaction: callers hold one. */
+function isPlainCall(e: AuditEntry): boolean {
+  return e.kind === 'call' && e.event === null && e.code === null && e.detail === null;
+}
+
+/** Inserts without opening a transaction: callers hold one. Rows go in seq order. */
 export function appendInTransaction(db: Database.Database, entries: readonly AuditEntry[]): ChainHead {
   const s = stmts(db);
   let head = chainHead(db);
-  let values: unknown[] = [];
+  // Call rows waiting for a full chunk; any other row first writes these, one by one, so that
+  // rows still go in seq order.
+  let calls: unknown[] = [];
   let pending = 0;
+  const writePending = () => {
+    for (let i = 0; i < pending; i++) s.insertCall.run(...calls.slice(i * CALL_VALUES, (i + 1) * CALL_VALUES));
+    calls = [];
+    pending = 0;
+  };
   for (const e of entries) {
     const seq = head.seq + 1;
     const hash = chainHash(head.hash, seq, e);
-    values.push(
+    head = { seq, hash };
+    if (!isPlainCall(e)) {
+      writePending();
+      s.insert.run(
+        seq,
+        e.time,
+        e.kind,
+        e.sessionId,
+        e.requestId,
+        e.method,
+        e.outcome,
+        e.reason,
+        e.durationMs,
+        e.bytesIn,
+        e.bytesOut,
+        e.event,
+        e.code,
+        e.detail,
+        hash,
+      );
+      continue;
+    }
+    calls.push(
       seq,
       e.time,
-      e.kind,
       e.sessionId,
       e.requestId,
       e.method,
@@ -66,19 +103,15 @@ export function appendInTransaction(db: Database.Database, entries: readonly Aud
       e.durationMs,
       e.bytesIn,
       e.bytesOut,
-      e.event,
-      e.code,
-      e.detail,
       hash,
     );
-    head = { seq, hash };
     if (++pending === CHUNK) {
-      s.insertMany.run(...values);
-      values = [];
+      s.insertCalls.run(...calls);
+      calls = [];
       pending = 0;
     }
   }
-  for (let i = 0; i < pending; i++) s.insert.run(...values.slice(i * 15, i * 15 + 15));
+  writePending();
   return head;
 }
 
