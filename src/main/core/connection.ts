@@ -15,7 +15,7 @@ import {
   SUBPROTOCOL,
 } from '../../shared/protocol/index.js';
 import { BatchedSender } from './batched-sender.js';
-import type { Dispatcher } from './dispatcher.js';
+import type { Dispatcher, ReplyChannel } from './dispatcher.js';
 import { Heartbeat } from './heartbeat.js';
 
 export interface ConnectionOptions {
@@ -55,6 +55,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private connectedAt = 0;
   private closedEmitted = false;
   private cause: string | null = null;
+  /** Where the dispatcher sends this connection's answers (one object, not one per frame). */
+  private readonly channel: ReplyChannel = { id: this.id, send: (text) => this.send(text) };
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -101,7 +103,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       const text = data.toString();
       if (this.session) {
         if (!this.handleNotification(text)) {
-          this.options.dispatcher.handleFrame(text, { id: this.id, send: (t) => this.send(t) });
+          // The frame's size is the buffer's length: no second pass over the text to count it.
+          this.options.dispatcher.handleFrame(text, this.channel, Buffer.isBuffer(data) ? data.length : undefined);
         }
         return;
       }

@@ -98,7 +98,12 @@ export class Connector extends EventEmitter<ConnectorEvents> {
       maxConcurrency: this.settings.maxConcurrency,
       deadlinesMs: this.settings.deadlinesMs,
       isDraining: () => this.draining,
-      onCallCompleted: (call) => this.emit('call', { ...call, sessionId: this.sessionIdFor(call.channelId) }),
+      // The dispatcher makes a fresh record per call, so it is completed in place rather than copied.
+      onCallCompleted: (call) => {
+        const event = call as CallCompleted & { sessionId: string | null };
+        event.sessionId = this.sessionIdFor(call.channelId);
+        this.emit('call', event);
+      },
       onInternalError: (method, error) =>
         this.logger.error('call failed unexpectedly', {
           method,
@@ -383,9 +388,10 @@ export class Connector extends EventEmitter<ConnectorEvents> {
   }
 
   private sessionIdFor(channelId: string): string | null {
-    for (const c of [this.primary, this.pending, ...this.retiring]) {
-      if (c?.id === channelId) return c.session?.sessionId ?? null;
-    }
+    // Once per call: no array built for the common case, the primary connection.
+    if (this.primary?.id === channelId) return this.primary.session?.sessionId ?? null;
+    if (this.pending?.id === channelId) return this.pending.session?.sessionId ?? null;
+    for (const c of this.retiring) if (c.id === channelId) return c.session?.sessionId ?? null;
     return null;
   }
 }

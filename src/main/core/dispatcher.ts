@@ -11,8 +11,8 @@ import {
   NOTIFICATIONS,
   RpcError,
   type RpcId,
-  rpcIdSchema,
 } from '../../shared/protocol/index.js';
+import { type DeadlineEntry, DeadlineList } from './deadlines.js';
 
 export interface CallContext {
   signal: AbortSignal;
@@ -52,26 +52,128 @@ export interface DispatcherOptions {
   onInternalError?: (method: string, error: unknown) => void;
 }
 
-interface InFlight {
-  finish: (error: RpcError) => void;
+/** One request in flight. It is also the handler's CallContext and its own deadline-list entry. */
+class Call implements CallContext, DeadlineEntry {
+  deadlineAt = 0;
+  deadlinePrev: DeadlineEntry | null = null;
+  deadlineNext: DeadlineEntry | null = null;
+  deadlineList: DeadlineList | null = null;
+  settled = false;
+  /** Why the call was stopped (deadline, cancel, lost connection); the signal's reason. */
+  private abortReason: RpcError | null = null;
+  /**
+   * Created on first use: most sources never look at the signal (the demo source at 0 ms, a
+   * cached answer), and an AbortController with its AbortSignal (an EventTarget) was a visible
+   * share of the per-call cost. A signal first asked for after the abort is created aborted, with
+   * the same reason, so what a source sees is the same either way.
+   */
+  private controller: AbortController | null = null;
+
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    readonly channel: ReplyChannel,
+    readonly calls: Map<RpcId, Call>,
+    readonly id: RpcId,
+    readonly method: MethodName,
+    readonly params: unknown,
+    readonly started: number,
+    readonly bytesIn: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.abortReason !== null;
+  }
+
+  /** Tells the source to stop; the first reason wins, as with AbortController.abort. */
+  abort(reason: RpcError): void {
+    if (this.abortReason) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+
+  /** Deadline reached. */
+  expire(): void {
+    this.finish(new RpcError('source_timeout'));
+  }
+
+  /** Deadline or cancel: stop the source and answer with the error now. */
+  finish(error: RpcError): void {
+    this.abort(error);
+    this.settle(undefined, error);
+  }
+
+  settle(result: unknown, error: RpcError | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.dispatcher.release(this);
+    this.dispatcher.reply(this.channel, this.id, this.method, this.started, this.bytesIn, error, result);
+    this.dispatcher.notifyIdle();
+  }
+
   /** The connection is gone: stop the work, send nothing, record the call as lost. */
-  abandon: () => void;
+  abandon(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.dispatcher.release(this);
+    this.abort(new RpcError('cancelled', 'The connection was lost.'));
+    this.dispatcher.lost(this);
+  }
+
+  /** Runs the handler (in a microtask, so that a cancel in the same read can stop it first). */
+  run(handler: (p: unknown, ctx: CallContext) => Promise<unknown>): void {
+    // Cancelled or timed out before it started: the source is never called.
+    if (this.abortReason) return;
+    let pending: Promise<unknown>;
+    try {
+      // Promise.resolve returns a native promise as it is; it only wraps a plain value.
+      pending = Promise.resolve(handler(this.params, this));
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    pending.then(this.onResult, this.onError);
+  }
+
+  private readonly onResult = (result: unknown): void => this.settle(result, null);
+  private readonly onError = (error: unknown): void => this.fail(error);
+
+  private fail(error: unknown): void {
+    if (error instanceof RpcError) {
+      this.settle(undefined, error);
+      return;
+    }
+    if (this.abortReason) {
+      this.settle(undefined, this.abortReason);
+      return;
+    }
+    this.dispatcher.internalError(this.method, error);
+    this.settle(undefined, new RpcError('internal_error'));
+  }
 }
 
 export class Dispatcher {
-  private readonly inFlight = new Map<string, InFlight>();
+  /** Calls in flight, per channel, by request id (a Map tells 1 and "1" apart). */
+  private readonly channels = new Map<string, Map<RpcId, Call>>();
+  private count = 0;
   private idleWaiters: Array<() => void> = [];
+  private readonly deadlines = new Map<number, DeadlineList>();
 
   constructor(private readonly options: DispatcherOptions) {}
 
   get inFlightCount(): number {
-    return this.inFlight.size;
+    return this.count;
   }
 
   inFlightOn(channelId: string): number {
-    let n = 0;
-    for (const key of this.inFlight.keys()) if (key.startsWith(`${channelId}\u0000`)) n++;
-    return n;
+    return this.channels.get(channelId)?.size ?? 0;
   }
 
   /** Methods a platform may call here (advertised in hello; connector.info is always on). */
@@ -81,7 +183,7 @@ export class Dispatcher {
 
   /** Resolves when nothing is in flight on the channel (or at all), or after `timeoutMs`. */
   whenIdle(timeoutMs: number, channelId?: string): Promise<boolean> {
-    const idle = () => (channelId ? this.inFlightOn(channelId) === 0 : this.inFlight.size === 0);
+    const idle = () => (channelId ? this.inFlightOn(channelId) === 0 : this.count === 0);
     if (idle()) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -100,15 +202,18 @@ export class Dispatcher {
 
   /** Aborts every call still running on a channel whose socket is gone; nobody can receive the answer. */
   abandonChannel(channelId: string): void {
-    for (const [key, call] of this.inFlight) {
-      if (key.startsWith(`${channelId}\u0000`)) call.abandon();
-    }
+    const calls = this.channels.get(channelId);
+    if (calls) for (const call of [...calls.values()]) call.abandon();
+    this.channels.delete(channelId);
     this.notifyIdle();
   }
 
-  handleFrame(text: string, channel: ReplyChannel): void {
+  /**
+   * One text frame from the platform. `bytesIn` is its size in UTF-8 when the caller already
+   * knows it (the socket's buffer length); otherwise it is counted here.
+   */
+  handleFrame(text: string, channel: ReplyChannel, bytesIn: number = Buffer.byteLength(text)): void {
     const started = performance.now();
-    const bytesIn = Buffer.byteLength(text);
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -121,8 +226,8 @@ export class Dispatcher {
       return;
     }
     const msg = message as Record<string, unknown>;
-    const idResult = rpcIdSchema.safeParse(msg.id);
-    const id = idResult.success ? idResult.data : null;
+    const validId = isRpcId(msg.id);
+    const id = validId ? (msg.id as RpcId) : null;
     if (msg.jsonrpc !== '2.0') {
       this.reply(channel, id, '', started, bytesIn, new RpcError('invalid_request'));
       return;
@@ -138,7 +243,7 @@ export class Dispatcher {
       this.handleNotification(method, msg.params, channel);
       return;
     }
-    if (!idResult.success) {
+    if (!validId) {
       this.reply(channel, null, method, started, bytesIn, new RpcError('invalid_request'));
       return;
     }
@@ -149,7 +254,7 @@ export class Dispatcher {
     if (method !== NOTIFICATIONS.cancel) return; // unknown notifications are ignored per JSON-RPC
     const parsed = cancelParamsSchema.safeParse(params);
     if (!parsed.success) return;
-    const call = this.inFlight.get(key(channel.id, parsed.data.id));
+    const call = this.channels.get(channel.id)?.get(parsed.data.id);
     call?.finish(new RpcError('cancelled'));
   }
 
@@ -175,75 +280,65 @@ export class Dispatcher {
       fail(new RpcError('draining'));
       return;
     }
-    const k = key(channel.id, id);
-    if (this.inFlight.has(k)) {
+    let calls = this.channels.get(channel.id);
+    if (calls?.has(id)) {
       fail(new RpcError('invalid_request', 'A request with this id is already in flight.'));
       return;
     }
-    if (this.inFlight.size >= this.options.maxConcurrency) {
+    if (this.count >= this.options.maxConcurrency) {
       fail(new RpcError('busy'));
       return;
     }
-
-    const controller = new AbortController();
-    let settled = false;
-    const settle = (result: unknown, error: RpcError | null) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(deadline);
-      this.inFlight.delete(k);
-      this.reply(channel, id, method, started, bytesIn, error, result);
-      this.notifyIdle();
-    };
-    const finish = (error: RpcError) => {
-      controller.abort(error);
-      settle(undefined, error);
-    };
-    const abandon = () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(deadline);
-      this.inFlight.delete(k);
-      controller.abort(new RpcError('cancelled', 'The connection was lost.'));
-      this.options.onCallCompleted?.({
-        channelId: channel.id,
-        requestId: id,
-        method,
-        outcome: 'error',
-        reason: 'connection_lost',
-        durationMs: performance.now() - started,
-        bytesIn,
-        bytesOut: 0,
-      });
-    };
-    const deadline = setTimeout(() => finish(new RpcError('source_timeout')), this.options.deadlinesMs[method]);
-    this.inFlight.set(k, { finish, abandon });
-
+    if (!calls) {
+      calls = new Map();
+      this.channels.set(channel.id, calls);
+    }
+    const call = new Call(this, channel, calls, id, method, parsed.data, started, bytesIn);
+    calls.set(id, call);
+    this.count++;
+    this.deadlineList(this.options.deadlinesMs[method]).add(call, performance.now());
     const handler = this.options.handlers[method] as (p: unknown, ctx: CallContext) => Promise<unknown>;
-    Promise.resolve()
-      .then(() => {
-        // Cancelled or timed out before it started: the source is never called.
-        if (controller.signal.aborted) throw controller.signal.reason;
-        return handler(parsed.data, { signal: controller.signal, method });
-      })
-      .then(
-        (result) => settle(result, null),
-        (error: unknown) => {
-          if (error instanceof RpcError) {
-            settle(undefined, error);
-            return;
-          }
-          if (controller.signal.aborted && controller.signal.reason instanceof RpcError) {
-            settle(undefined, controller.signal.reason);
-            return;
-          }
-          this.options.onInternalError?.(method, error);
-          settle(undefined, new RpcError('internal_error'));
-        },
-      );
+    queueMicrotask(() => call.run(handler));
   }
 
-  private reply(
+  /** @internal Takes a settled or abandoned call out of the books (and its deadline off the list). */
+  release(call: Call): void {
+    call.deadlineList?.remove(call);
+    // The channel's map stays until abandonChannel: a connection at one call in flight would
+    // otherwise create and drop a Map per call.
+    if (call.calls.delete(call.id)) this.count--;
+  }
+
+  /** @internal */
+  lost(call: Call): void {
+    this.options.onCallCompleted?.({
+      channelId: call.channel.id,
+      requestId: call.id,
+      method: call.method,
+      outcome: 'error',
+      reason: 'connection_lost',
+      durationMs: performance.now() - call.started,
+      bytesIn: call.bytesIn,
+      bytesOut: 0,
+    });
+  }
+
+  /** @internal */
+  internalError(method: string, error: unknown): void {
+    this.options.onInternalError?.(method, error);
+  }
+
+  private deadlineList(ms: number): DeadlineList {
+    let list = this.deadlines.get(ms);
+    if (!list) {
+      list = new DeadlineList(ms);
+      this.deadlines.set(ms, list);
+    }
+    return list;
+  }
+
+  /** @internal */
+  reply(
     channel: ReplyChannel,
     id: RpcId | null,
     method: string,
@@ -268,13 +363,16 @@ export class Dispatcher {
     });
   }
 
-  private notifyIdle(): void {
+  /** @internal */
+  notifyIdle(): void {
+    if (this.idleWaiters.length === 0) return;
     for (const waiter of [...this.idleWaiters]) waiter();
   }
 }
 
-function key(channelId: string, id: RpcId): string {
-  return `${channelId}\u0000${typeof id}:${String(id)}`;
+/** The same test as the protocol's `rpcIdSchema` (a string, or a finite number), without a schema parse per frame. */
+function isRpcId(value: unknown): value is RpcId {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }
 
 function isMethodName(method: string): method is MethodName {

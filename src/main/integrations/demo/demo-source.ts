@@ -14,8 +14,10 @@ export class DemoSource implements PatientLookupSource {
     this.directory = demoDirectory(config.size ?? 10_000);
   }
 
-  async lookup(identifier: string, { signal }: CallOptions): Promise<SourcePatient[]> {
+  async lookup(identifier: string, options: CallOptions): Promise<SourcePatient[]> {
     if (this.config.latencyMs) {
+      // Read only when needed: the dispatcher creates a call's AbortSignal on first use.
+      const { signal } = options;
       try {
         await sleep(this.config.latencyMs, undefined, { signal });
       } catch {
