@@ -60,7 +60,7 @@ export function titleCaseName(name: string): string {
 
 function capitaliseHyphenPart(part: string): string {
   // O'Brien, D'Arcy: capital after the apostrophe when a letter precedes it.
-  const pieces = part.split(/(['’])/);
+  const pieces = part.split(/(['\u2019])/);
   let out = '';
   for (const piece of pieces) out += piece === "'" || piece === '’' ? piece : capitalise(piece);
   return out;
