@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { attachAudit } from '../src/main/audit/attach.js';
+import { AuditWriter } from '../src/main/audit/audit-writer.js';
 import { createAuditWriterFor } from '../src/main/audit/from-config.js';
 import { openAuditDbForReading } from '../src/main/audit/open-db.js';
 import { verifyChain } from '../src/main/audit/verify.js';
@@ -35,10 +36,51 @@ export interface AuditThroughputResult {
   rowsWritten: number;
   rowsLost: number;
   chain: string;
+  /** recordCall + flush in this process, CPU µs per row (median of repeats): the audit's own
+   * cost. CPU time rather than wall time, which on a busy machine includes waiting for a core. */
+  rowMicros: number;
+  /** CPU used per second of each round, as a share of one core (mean over the rounds). The
+   * audit's cost can only be hidden (a worker thread) where a core has time to spare. */
+  cpu: { connectorOn: number; connectorOff: number; loadOn: number; loadOff: number };
 }
 
 type ToChild = { audit: boolean } | { stop: true };
-type FromChild = { ready: true } | { ack: true } | { done: true; written: number; lost: number; file: string };
+type FromChild =
+  | { ready: true }
+  | { ack: true; cpuMicros: number }
+  | { done: true; written: number; lost: number; file: string };
+
+const cpuMicros = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+/** CPU µs per row for recordCall + flush, on a writer of its own (the median of 15 batches). */
+function rowCost(dir: string): number {
+  const writer = new AuditWriter({ path: path.join(dir, 'row-cost.sqlite'), flushIntervalMs: 60_000, maxBatch: 1e9 });
+  const n = 2_000;
+  const calls = Array.from({ length: n }, (_, i) => ({
+    channelId: 'c1',
+    requestId: `req-${i}`,
+    method: 'patient.lookup',
+    outcome: 'ok' as const,
+    reason: null,
+    durationMs: 0.8 + i / 1000,
+    bytesIn: 150,
+    bytesOut: 900,
+    sessionId: 'sess-0123456789abcdef',
+  }));
+  const times: number[] = [];
+  for (let r = 0; r < 15; r++) {
+    const t0 = cpuMicros();
+    for (const call of calls) writer.recordCall(call);
+    writer.flush();
+    times.push((cpuMicros() - t0) / n);
+  }
+  writer.close();
+  times.sort((a, b) => a - b);
+  return Math.round((times[7] as number) * 100) / 100;
+}
 
 export async function run(options: { quick?: boolean } = {}): Promise<AuditThroughputResult> {
   const roundMs = options.quick ? 400 : 700;
@@ -66,6 +108,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<AuditThrou
   };
   const send = (m: ToChild) => child.send(m);
   try {
+    const rowMicros = rowCost(dir);
     await next(); // ready
     const session = await platform.session();
     const ids = demoIdentifiers(1000);
@@ -81,15 +124,31 @@ export async function run(options: { quick?: boolean } = {}): Promise<AuditThrou
       });
     await load(options.quick ? 500 : 1_500, 2_000);
     const rounds: AuditThroughputResult['rounds'] = [];
-    for (let i = 0; i < pairs * 2; i++) {
+    const cpu = { on: { connector: 0, load: 0, ms: 0 }, off: { connector: 0, load: 0, ms: 0 } };
+    let connectorCpu = 0;
+    let last: { audit: boolean; ms: number; load: number } | null = null;
+    // Each ack carries the connector's CPU time so far, so a round's share is the difference
+    // between the acks around it; one more ack after the last round closes it.
+    for (let i = 0; i <= pairs * 2; i++) {
       // off·on, on·off, off·on, …: a drift in the machine's load does not favour either side.
       const audit = (i % 2 === 1) !== (Math.floor(i / 2) % 2 === 1);
       send({ audit });
-      await next(); // ack
+      const ack = (await next()) as Extract<FromChild, { ack: true }>;
+      if (last) {
+        const side = last.audit ? cpu.on : cpu.off;
+        side.connector += ack.cpuMicros - connectorCpu;
+        side.load += last.load;
+        side.ms += last.ms;
+      }
+      connectorCpu = ack.cpuMicros;
+      if (i === pairs * 2) break;
+      const loadCpu = cpuMicros();
       const r = await load(roundMs);
       if (r.failed > 0) throw new Error(`${r.failed} calls failed: ${r.failures.join(', ')}`);
       rounds.push({ audit, perSecond: Math.round(r.perSecond) });
+      last = { audit, ms: r.elapsedMs, load: cpuMicros() - loadCpu };
     }
+    const share = (micros: number, ms: number) => Math.round(micros / ms / 10) / 100;
     send({ stop: true });
     const done = (await next()) as Extract<FromChild, { done: true }>;
     const db = openAuditDbForReading(done.file);
@@ -113,6 +172,13 @@ export async function run(options: { quick?: boolean } = {}): Promise<AuditThrou
       rowsWritten: done.written,
       rowsLost: done.lost,
       chain: chain.ok ? `intact, ${chain.rows} rows` : `BROKEN at ${chain.broken?.seq}`,
+      rowMicros,
+      cpu: {
+        connectorOn: share(cpu.on.connector, cpu.on.ms),
+        connectorOff: share(cpu.off.connector, cpu.off.ms),
+        loadOn: share(cpu.on.load, cpu.on.ms),
+        loadOff: share(cpu.off.load, cpu.off.ms),
+      },
     };
   } finally {
     child.kill();
@@ -153,7 +219,7 @@ async function connectorProcess(platformUrl: string, dir: string): Promise<void>
       detach();
       detach = null;
     }
-    process.send?.({ ack: true } satisfies FromChild);
+    process.send?.({ ack: true, cpuMicros: cpuMicros() } satisfies FromChild);
   });
   process.send?.({ ready: true } satisfies FromChild);
 }
@@ -165,7 +231,9 @@ if (process.argv[2] === '--connector') {
   process.stdout.write(
     `Audit log throughput: on ${result.onPerSecond} calls/s, off ${result.offPerSecond} calls/s; ` +
       `ratio on/off ${result.ratio} (median of ${result.rounds.length / 2} pairs; totals ${result.totalsRatio}; target ≥ 0.9)\n` +
-      `${result.rowsWritten} audit rows written, ${result.rowsLost} lost, chain ${result.chain}\n`,
+      `${result.rowsWritten} audit rows written, ${result.rowsLost} lost, chain ${result.chain}\n` +
+      `recordCall + flush alone: ${result.rowMicros} CPU µs a row; CPU (share of one core) connector on ${result.cpu.connectorOn} / off ${result.cpu.connectorOff}, ` +
+      `load generator on ${result.cpu.loadOn} / off ${result.cpu.loadOff}\n`,
   );
   process.exitCode = result.ratio >= 0.9 ? 0 : 1;
 }
