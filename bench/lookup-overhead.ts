@@ -1,8 +1,8 @@
 // Benchmark 2 — lookup overhead: the same lookups made (a) through the whole path — HTTP caller →
 // hub process → connector process → data source — and (b) directly against the same data source,
 // at 1 and 64 concurrent. Overhead is the difference per percentile, in ms and as a ratio.
-// The data source is the demo source with 20 ms simulated latency (no FHIR or SQL integration is
-// compared here unless one is registered; see docs/performance.md).
+// Three sources: the demo source with 20 ms simulated latency (the headline keys), and a real FHIR
+// R4 server and a real PostgreSQL, each its own process on loopback (lookup-sources.ts).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -10,24 +10,24 @@ import { DemoSource } from '../src/main/integrations/demo/demo-source.js';
 import { startConnectorProcess } from '../test/helpers/processes.js';
 import { BENCH_MAX_CONCURRENCY, demoIdentifiers, lookupThroughHub, startCluster } from './lib/cluster.js';
 import type { BenchContext } from './lib/context.js';
-import { runLoad } from './lib/load.js';
+import { measureOverhead, type OverheadPoint } from './lib/overhead.js';
 import { startProtocolPlatform } from './lib/protocol-platform.js';
 import { withScope } from './lib/scope.js';
-import { type LatencySummary, round, summarise } from './lib/stats.js';
+import { fhirOverhead, postgresOverhead } from './lookup-sources.js';
+
+export type { OverheadPoint } from './lib/overhead.js';
 
 const LATENCY_MS = 20;
 
-export interface OverheadPoint {
-  concurrency: number;
-  direct: LatencySummary;
-  whole: LatencySummary;
-  overheadMs: { p50: number; p95: number; p99: number };
-  ratio: { p50: number; p95: number; p99: number };
-  /** Platform session → connector → source, without the hub's HTTP API: the connector's own share. */
-  connectorOnly: { latency: LatencySummary; overheadMs: { p50: number; p95: number; p99: number } };
+export async function lookupOverhead(ctx: BenchContext) {
+  const demo = await demoOverhead(ctx);
+  // A real source that cannot be started (or fails) is reported, not allowed to hide the others.
+  const fhir = await orFailure(ctx, 'FHIR', () => fhirOverhead(ctx));
+  const postgres = await orFailure(ctx, 'PostgreSQL', () => postgresOverhead(ctx));
+  return { ...demo, fhir, postgres };
 }
 
-export async function lookupOverhead(ctx: BenchContext) {
+async function demoOverhead(ctx: BenchContext) {
   return withScope(async (scope) => {
     const ids = demoIdentifiers(1000);
     const cluster = await startCluster(scope, {
@@ -61,41 +61,12 @@ export async function lookupOverhead(ctx: BenchContext) {
       return outcome.kind === 'result' ? null : outcome.kind;
     };
 
-    const points: OverheadPoint[] = [];
-    for (const concurrency of [1, 64]) {
-      const durationMs = ctx.quick ? 3_000 : 10_000;
-      const warmup = concurrency * 5;
-      // Alternate halves so that any drift in the machine affects both sides alike.
-      const d1 = await runLoad({ concurrency, durationMs: durationMs / 2, warmup, call: directCall });
-      const w1 = await runLoad({ concurrency, durationMs: durationMs / 2, warmup, call: wholeCall });
-      const c1 = await runLoad({ concurrency, durationMs: durationMs / 2, warmup, call: connectorCall });
-      const d2 = await runLoad({ concurrency, durationMs: durationMs / 2, call: directCall });
-      const w2 = await runLoad({ concurrency, durationMs: durationMs / 2, call: wholeCall });
-      const c2 = await runLoad({ concurrency, durationMs: durationMs / 2, call: connectorCall });
-      const failed = w1.failed + w2.failed + d1.failed + d2.failed + c1.failed + c2.failed;
-      if (failed > 0)
-        ctx.note(
-          `lookup overhead c=${concurrency}: ${failed} failed calls (${[...w1.failures, ...w2.failures].join('; ')})`,
-        );
-      const d = summarise([...d1.latencies, ...d2.latencies]);
-      const w = summarise([...w1.latencies, ...w2.latencies]);
-      const c = summarise([...c1.latencies, ...c2.latencies]);
-      const point: OverheadPoint = {
-        concurrency,
-        direct: d,
-        whole: w,
-        overheadMs: { p50: round(w.p50 - d.p50), p95: round(w.p95 - d.p95), p99: round(w.p99 - d.p99) },
-        ratio: { p50: round(w.p50 / d.p50, 3), p95: round(w.p95 / d.p95, 3), p99: round(w.p99 / d.p99, 3) },
-        connectorOnly: {
-          latency: c,
-          overheadMs: { p50: round(c.p50 - d.p50), p95: round(c.p95 - d.p95), p99: round(c.p99 - d.p99) },
-        },
-      };
-      points.push(point);
-      ctx.log(
-        `  c=${concurrency}: direct p50/p99 ${d.p50}/${d.p99} ms, whole ${w.p50}/${w.p99} ms (n=${w.count}), connector only ${c.p50}/${c.p99} ms`,
-      );
-    }
+    const points = await measureOverhead(
+      ctx,
+      'demo',
+      { direct: directCall, whole: wholeCall, connectorOnly: connectorCall },
+      { durationMs: ctx.quick ? 3_000 : 10_000 },
+    );
     const at64 = points.find((p) => p.concurrency === 64) as OverheadPoint;
     return {
       source: `demo, ${LATENCY_MS} ms simulated latency`,
@@ -105,4 +76,14 @@ export async function lookupOverhead(ctx: BenchContext) {
       met: at64.overheadMs.p99 <= 2,
     };
   });
+}
+
+async function orFailure<T>(ctx: BenchContext, name: string, run: () => Promise<T>): Promise<T | { failed: string }> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0] as string;
+    ctx.note(`lookup overhead (${name}) failed: ${message}`);
+    return { failed: message };
+  }
 }

@@ -4,6 +4,9 @@
 //   protocol  platform session (the hub's ConnectorSession, in this process) → connector process
 //             → demo source (0 ms): the protocol and the connector, without HTTP;
 //   http      HTTP caller → hub process → connector process → demo source: the whole product path.
+// bare and protocol run as many short alternating rounds (bare, protocol, bare, protocol …); each
+// pair gives a ratio, and the point reports their median with min and max, so that one noisy
+// second on a shared machine does not decide it. http runs once per point, after the rounds.
 
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -12,19 +15,26 @@ import { startConnectorProcess } from '../test/helpers/processes.js';
 import { BENCH_MAX_CONCURRENCY, demoIdentifiers, lookupThroughHub, startCluster } from './lib/cluster.js';
 import type { BenchContext } from './lib/context.js';
 import { connectEcho, echoLoad, startEchoServer } from './lib/echo-client.js';
-import { runLoad } from './lib/load.js';
+import { type LoadResult, runLoad } from './lib/load.js';
 import { startProtocolPlatform } from './lib/protocol-platform.js';
 import { withScope } from './lib/scope.js';
-import { round, summarise } from './lib/stats.js';
+import { median, round, summarise } from './lib/stats.js';
 
 export const CONCURRENCY = [1, 16, 256] as const;
+/** Odd, so that the median is one pair's ratio. */
+const PAIRS = { full: 11, quick: 7 };
+const ROUND_MS = { full: 400, quick: 200 };
 
 export interface CeilingPoint {
   concurrency: number;
   bareRps: number;
   protocolRps: number;
   httpRps: number;
+  /** Median over the pairs of protocol ÷ bare. */
   ratio: number;
+  ratioMin: number;
+  ratioMax: number;
+  pairRatios: number[];
   httpRatio: number;
   protocolP50Ms: number;
   protocolP99Ms: number;
@@ -34,6 +44,8 @@ export interface CeilingPoint {
 export async function protocolCeiling(ctx: BenchContext) {
   return withScope(async (scope) => {
     const durationMs = ctx.quick ? 1_500 : 4_000;
+    const pairs = ctx.quick ? PAIRS.quick : PAIRS.full;
+    const roundMs = ctx.quick ? ROUND_MS.quick : ROUND_MS.full;
     const ids = demoIdentifiers(1000);
 
     // The connector under test for the protocol-only path.
@@ -74,38 +86,60 @@ export async function protocolCeiling(ctx: BenchContext) {
     for (const c of CONCURRENCY) {
       const warmup = Math.max(200, c * 10);
       await echoLoad(echo, requestText, c, 300);
-      const bare = await echoLoad(echo, requestText, c, durationMs);
-      const protocol = await runLoad({ concurrency: c, durationMs, warmup, call: protocolCall });
+      await runLoad({ concurrency: c, total: warmup, call: protocolCall });
+      const bare: LoadResult[] = [];
+      const protocol: LoadResult[] = [];
+      for (let k = 0; k < pairs; k++) {
+        bare.push(await echoLoad(echo, requestText, c, roundMs));
+        protocol.push(await runLoad({ concurrency: c, durationMs: roundMs, call: protocolCall }));
+      }
       const http = await runLoad({ concurrency: c, durationMs, warmup, call: httpCall });
-      const failed = protocol.failed + http.failed;
-      if (failed > 0)
-        ctx.note(
-          `protocol ceiling c=${c}: ${failed} failed calls (${[...protocol.failures, ...http.failures].join('; ')})`,
-        );
-      const p = summarise(protocol.latencies);
+      const failed = protocol.reduce((n, r) => n + r.failed, 0) + http.failed;
+      if (failed > 0) {
+        const reasons = [...new Set([...protocol.flatMap((r) => r.failures), ...http.failures])].slice(0, 5);
+        ctx.note(`protocol ceiling c=${c}: ${failed} failed calls (${reasons.join('; ')})`);
+      }
+      const pairRatios = bare.map((b, k) => round((protocol[k] as LoadResult).perSecond / b.perSecond, 3));
+      const bareRps = rate(bare);
+      const p = summarise(protocol.flatMap((r) => r.latencies));
       points.push({
         concurrency: c,
-        bareRps: bare.perSecond,
-        protocolRps: protocol.perSecond,
+        bareRps,
+        protocolRps: rate(protocol),
         httpRps: http.perSecond,
-        ratio: round(protocol.perSecond / bare.perSecond, 3),
-        httpRatio: round(http.perSecond / bare.perSecond, 3),
+        ratio: median(pairRatios),
+        ratioMin: Math.min(...pairRatios),
+        ratioMax: Math.max(...pairRatios),
+        pairRatios,
+        httpRatio: round(http.perSecond / bareRps, 3),
         protocolP50Ms: p.p50,
         protocolP99Ms: p.p99,
-        bareP99Ms: summarise(bare.latencies).p99,
+        bareP99Ms: summarise(bare.flatMap((r) => r.latencies)).p99,
       });
-      ctx.log(`  c=${c}: bare ${bare.perSecond}/s, protocol ${protocol.perSecond}/s, http ${http.perSecond}/s`);
+      ctx.log(
+        `  c=${c}: bare ${bareRps}/s, protocol ${rate(protocol)}/s, ratio median ${median(pairRatios)} (${Math.min(...pairRatios)}–${Math.max(...pairRatios)} over ${pairs} pairs), http ${http.perSecond}/s`,
+      );
     }
     const at256 = points.find((p) => p.concurrency === 256) as CeilingPoint;
     return {
       requestBytes: Buffer.byteLength(requestText),
       replyBytes: Buffer.byteLength(replyText),
-      durationMsPerPoint: durationMs,
+      pairsPerPoint: pairs,
+      roundMs,
+      httpDurationMs: durationMs,
       points,
       ratioAt256: at256.ratio,
+      ratioAt256Range: [at256.ratioMin, at256.ratioMax],
       httpRatioAt256: at256.httpRatio,
       target: 'ratioAt256 ≥ 0.5',
       met: at256.ratio >= 0.5,
     };
   });
+}
+
+/** Calls per second over several rounds: all answers over all the time they took. */
+function rate(rounds: LoadResult[]): number {
+  const calls = rounds.reduce((n, r) => n + r.ok, 0);
+  const ms = rounds.reduce((n, r) => n + r.elapsedMs, 0);
+  return Math.round((calls / ms) * 1000);
 }

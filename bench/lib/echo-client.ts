@@ -1,28 +1,11 @@
 // Drives a bare WebSocket echo server at a fixed number of messages in flight on one connection.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import WebSocket from 'ws';
-import { REPO_ROOT } from '../../test/helpers/processes.js';
+import { startChildServer } from './child-server.js';
 import type { LoadResult } from './load.js';
 import type { Scope } from './scope.js';
 
 export async function startEchoServer(scope: Scope, replyBytes: number): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(REPO_ROOT, 'bench/lib/echo-server.ts'), String(replyBytes)],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  scope.after(() => {
-    child.kill('SIGKILL');
-  });
-  const port = await new Promise<string>((resolve, reject) => {
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (text: string) => {
-      const match = /port=(\d+)/.exec(text);
-      if (match) resolve(match[1] as string);
-    });
-    child.once('exit', () => reject(new Error('the echo server exited')));
-  });
+  const { port } = await startChildServer(scope, 'bench/lib/echo-server.ts', [String(replyBytes)]);
   return `ws://127.0.0.1:${port}`;
 }
 

@@ -27,9 +27,10 @@ export function printTable(results: Record<string, any>): void {
       );
     }
     for (const p of pc.points) {
+      const range = p.ratioMin !== undefined ? ` [${p.ratioMin}–${p.ratioMax}]` : '';
       add(
-        `ceiling c=${p.concurrency}: ratio protocol/bare (http/bare)`,
-        `${p.ratio} (${p.httpRatio})`,
+        `ceiling c=${p.concurrency}: ratio protocol/bare, median [min–max] of ${pc.pairsPerPoint ?? 1} pairs (http/bare)`,
+        `${p.ratio}${range} (${p.httpRatio})`,
         p.concurrency === 256 ? '≥ 0.5' : '',
         p.concurrency === 256 ? p.ratio >= 0.5 : undefined,
       );
@@ -53,13 +54,28 @@ export function printTable(results: Record<string, any>): void {
         );
       }
     }
-    for (const extra of lo.sources ?? []) {
-      for (const p of extra.points) {
-        add(
-          `lookup ${extra.name} c=${p.concurrency}: overhead p50/p99 (ms)`,
-          `${p.overheadMs.p50} / ${p.overheadMs.p99}`,
-        );
-      }
+  }
+  // Real sources, each its own process (bench/lookup-sources.ts); no target of their own.
+  for (const name of ['fhir', 'postgres'] as const) {
+    const source = lo?.[name];
+    if (!source) continue;
+    if (source.failed) {
+      add(`lookup ${name}`, `failed: ${source.failed}`);
+      continue;
+    }
+    for (const p of source.points ?? []) {
+      add(
+        `lookup ${name} c=${p.concurrency}: direct p50/p95/p99 (ms)`,
+        `${p.direct.p50} / ${p.direct.p95} / ${p.direct.p99}`,
+      );
+      add(
+        `lookup ${name} c=${p.concurrency}: whole path p50/p95/p99 (ms)`,
+        `${p.whole.p50} / ${p.whole.p95} / ${p.whole.p99}`,
+      );
+      add(
+        `lookup ${name} c=${p.concurrency}: overhead p50/p95/p99 (ms)`,
+        `${p.overheadMs.p50} / ${p.overheadMs.p95} / ${p.overheadMs.p99}`,
+      );
     }
   }
   const m = results.memory;
