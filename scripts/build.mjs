@@ -6,6 +6,8 @@
 //   or `audit` code; V8 keeps the source text of every loaded module in memory.
 // - minifyWhitespace: drops comments and indentation (about 30 % of the text); names are kept, so
 //   error names and stack frames stay readable, and the source maps map back to the sources.
+// - zod's 60-odd translations of its error messages (half of zod's code) are left out: zod uses
+//   English unless told otherwise, and nothing here asks for another locale (`z.locales`).
 // - ASCII only: V8 stores a script containing any non-Latin-1 character as two bytes per
 //   character, doubling the largest string in the heap. esbuild escapes strings (charset ascii);
 //   the check below catches what it cannot (a literal character in a regular expression).
@@ -15,6 +17,23 @@ import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const external = ['better-sqlite3', 'pg-native', 'electron', 'electron-log', 'mssql', 'tedious', 'pg', '@medplum/*'];
+
+/** `zod/v4/locales/index.js` with English only; the other locales stay out of the bundle. */
+const englishOnlyZodLocales = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
+        ? { path: path.join(path.dirname(args.importer), '../locales/index.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(path.join(path.dirname(args.path), 'en.js'))};`,
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
 
 // Chunk names carry a content hash: old ones would pile up.
 rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
@@ -35,6 +54,7 @@ const result = await build({
   define: { __CONNECTOR_VERSION__: JSON.stringify(pkg.version) },
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   metafile: true,
+  plugins: [englishOnlyZodLocales],
   logLevel: 'warning',
 });
 

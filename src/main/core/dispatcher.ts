@@ -165,6 +165,8 @@ export class Dispatcher {
   private count = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly deadlines = new Map<number, DeadlineList>();
+  /** Calls accepted since the last microtask, waiting for their handler to start. */
+  private toStart: Call[] = [];
 
   constructor(private readonly options: DispatcherOptions) {}
 
@@ -297,9 +299,20 @@ export class Dispatcher {
     calls.set(id, call);
     this.count++;
     this.deadlineList(this.options.deadlinesMs[method]).add(call, performance.now());
-    const handler = this.options.handlers[method] as (p: unknown, ctx: CallContext) => Promise<unknown>;
-    queueMicrotask(() => call.run(handler));
+    // Handlers start in a microtask, so that a `$/cancelRequest` in the same read stops a call
+    // before its source is asked. One microtask for all the calls of a read: Node's queueMicrotask
+    // costs an async resource per call.
+    this.toStart.push(call);
+    if (this.toStart.length === 1) queueMicrotask(this.startCalls);
   }
+
+  private readonly startCalls = (): void => {
+    const calls = this.toStart;
+    this.toStart = [];
+    for (const call of calls) {
+      call.run(this.options.handlers[call.method] as (p: unknown, ctx: CallContext) => Promise<unknown>);
+    }
+  };
 
   /** @internal Takes a settled or abandoned call out of the books (and its deadline off the list). */
   release(call: Call): void {
