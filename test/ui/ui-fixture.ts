@@ -77,7 +77,9 @@ export async function startUi(t: TestContext, options: Partial<ControllerOptions
     await controller.close();
   });
   const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
-  page.setDefaultTimeout(10_000);
+  // Generous: typing a 50-character token key by key into a real browser on two busy cores can take
+  // seconds; each test still has its own 60 s limit.
+  page.setDefaultTimeout(20_000);
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {
     fx,
