@@ -19,14 +19,25 @@ export async function connectEcho(scope: Scope, url: string): Promise<WebSocket>
   return ws;
 }
 
-/** Keeps `concurrency` messages of `message` in flight for `durationMs`; answers come back in order. */
-export function echoLoad(ws: WebSocket, message: string, concurrency: number, durationMs: number): Promise<LoadResult> {
+/**
+ * Keeps `concurrency` messages of `message` in flight for `durationMs`; answers come back in order.
+ * With `steadyAfterMs`, also counts the answers from then to the deadline (LoadResult.steady).
+ */
+export function echoLoad(
+  ws: WebSocket,
+  message: string,
+  concurrency: number,
+  durationMs: number,
+  steadyAfterMs?: number,
+): Promise<LoadResult> {
   return new Promise((resolve) => {
     const sentAt: number[] = [];
     let head = 0;
+    let steadyOk = 0;
     const latencies: number[] = [];
     const t0 = performance.now();
     const deadline = t0 + durationMs;
+    const steadyFrom = t0 + (steadyAfterMs ?? 0);
     const send = () => {
       sentAt.push(performance.now());
       ws.send(message);
@@ -34,6 +45,7 @@ export function echoLoad(ws: WebSocket, message: string, concurrency: number, du
     const onMessage = () => {
       const now = performance.now();
       latencies.push(now - (sentAt[head++] as number));
+      if (now >= steadyFrom && now <= deadline) steadyOk++;
       if (now < deadline) send();
       else if (head === sentAt.length) {
         ws.off('message', onMessage);
@@ -45,6 +57,7 @@ export function echoLoad(ws: WebSocket, message: string, concurrency: number, du
           elapsedMs,
           perSecond: Math.round((latencies.length / elapsedMs) * 1000),
           failures: [],
+          ...(steadyAfterMs !== undefined ? { steady: { ok: steadyOk, ms: durationMs - steadyAfterMs } } : {}),
         });
       }
     };

@@ -9,6 +9,12 @@ export interface LoadResult {
   perSecond: number;
   /** First few failure descriptions (status and reason), for the report. */
   failures: string[];
+  /**
+   * With `steadyAfterMs`: the calls answered between that point and the deadline, and that
+   * window's length. Leaves out the start (the pipeline filling) and the drain after the
+   * deadline, which in a short round would weigh more on the side with the longer latency.
+   */
+  steady?: { ok: number; ms: number };
 }
 
 export interface LoadOptions {
@@ -19,6 +25,8 @@ export interface LoadOptions {
   total?: number;
   /** Calls made before measuring, not counted. */
   warmup?: number;
+  /** With durationMs: also count the calls answered from this long after the start to the deadline. */
+  steadyAfterMs?: number;
   /** One call; resolves to null when it succeeded, or a short failure description. */
   call: (i: number) => Promise<string | null>;
 }
@@ -40,8 +48,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const failures: string[] = [];
   let failed = 0;
   let started = 0;
+  let steadyOk = 0;
   const t0 = performance.now();
   const deadline = options.durationMs !== undefined ? t0 + options.durationMs : Number.POSITIVE_INFINITY;
+  const steadyFrom = t0 + (options.steadyAfterMs ?? 0);
   const total = options.total ?? Number.POSITIVE_INFINITY;
   const worker = async () => {
     while (started < total && performance.now() < deadline) {
@@ -53,8 +63,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       } catch (error) {
         failure = (error as Error).message;
       }
-      if (failure === null) latencies.push(performance.now() - s);
-      else {
+      if (failure === null) {
+        const end = performance.now();
+        latencies.push(end - s);
+        if (end >= steadyFrom && end <= deadline) steadyOk++;
+      } else {
         failed++;
         if (failures.length < 5) failures.push(failure);
       }
@@ -69,5 +82,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     elapsedMs,
     perSecond: Math.round((latencies.length / elapsedMs) * 1000),
     failures,
+    ...(options.steadyAfterMs !== undefined && options.durationMs !== undefined
+      ? { steady: { ok: steadyOk, ms: options.durationMs - options.steadyAfterMs } }
+      : {}),
   };
 }
