@@ -211,3 +211,74 @@ test('calls on a lost connection are aborted, answered to nobody, and recorded o
   assert.deepEqual(completed, [{ reason: 'connection_lost', bytesOut: 0 }]);
   assert.equal(dispatcher.inFlightCount, 0);
 });
+
+test('a source that reads the signal only after a cancel finds it already aborted, with the reason', async () => {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const seen: { aborted: boolean; reason: unknown }[] = [];
+  const replies: any[] = [];
+  const dispatcher = new Dispatcher({
+    handlers: {
+      // Looks at ctx.signal only once its (simulated) work is done: the signal is created lazily.
+      'patient.lookup': async (_params, ctx) => {
+        await gate;
+        seen.push({ aborted: ctx.signal.aborted, reason: ctx.signal.reason });
+        return { patient: null };
+      },
+    },
+    maxConcurrency: 4,
+    deadlinesMs: { 'patient.lookup': 5_000, 'consent.store': 5_000, 'connector.info': 5_000 },
+    isDraining: () => false,
+  });
+  const channel = { id: 'c', send: (text: string) => replies.push(JSON.parse(text)) };
+  dispatcher.handleFrame(
+    JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'patient.lookup', params: { identificationNumber: 'a' } }),
+    channel,
+  );
+  await new Promise((r) => setImmediate(r));
+  dispatcher.handleFrame(JSON.stringify({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 1 } }), channel);
+  release();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0]?.aborted, true);
+  assert.equal((seen[0]?.reason as { reason?: string }).reason, 'cancelled');
+  assert.equal(replies.length, 1, 'exactly one answer');
+  assert.equal(replies[0].error.code, -32800);
+});
+
+test('calls sharing one deadline each time out once; calls that finish in time are answered normally', async () => {
+  const replies: any[] = [];
+  const dispatcher = new Dispatcher({
+    handlers: {
+      'patient.lookup': ({ identificationNumber }, { signal }) =>
+        identificationNumber.startsWith('fast')
+          ? Promise.resolve({ patient: null })
+          : new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    },
+    maxConcurrency: 20,
+    deadlinesMs: { 'patient.lookup': 50, 'consent.store': 5_000, 'connector.info': 5_000 },
+    isDraining: () => false,
+  });
+  const channel = { id: 'c', send: (text: string) => replies.push(JSON.parse(text)) };
+  const send = (id: number, identificationNumber: string) =>
+    dispatcher.handleFrame(
+      JSON.stringify({ jsonrpc: '2.0', id, method: 'patient.lookup', params: { identificationNumber } }),
+      channel,
+    );
+  for (let i = 0; i < 5; i++) send(i, `slow${i}`);
+  for (let i = 5; i < 10; i++) send(i, `fast${i}`);
+  await new Promise((r) => setTimeout(r, 10));
+  for (let i = 10; i < 15; i++) send(i, `slow${i}`); // added to the list later: their own, later deadline
+  assert.equal(await dispatcher.whenIdle(5_000), true);
+  assert.equal(replies.length, 15, 'one answer each');
+  const byId = new Map(replies.map((r) => [r.id, r]));
+  assert.equal(byId.size, 15);
+  for (let i = 0; i < 15; i++) {
+    const reply = byId.get(i);
+    if (i >= 5 && i < 10) assert.deepEqual(reply.result, { patient: null });
+    else assert.equal(reply.error.data.reason, 'source_timeout');
+  }
+  assert.equal(dispatcher.inFlightCount, 0);
+});

@@ -298,7 +298,8 @@ export class Dispatcher {
     const call = new Call(this, channel, calls, id, method, parsed.data, started, bytesIn);
     calls.set(id, call);
     this.count++;
-    this.deadlineList(this.options.deadlinesMs[method]).add(call, performance.now());
+    // The deadline counts from the frame's arrival, as the setTimeout it replaces did (to within microseconds).
+    this.deadlineList(this.options.deadlinesMs[method]).add(call, started);
     // Handlers start in a microtask, so that a `$/cancelRequest` in the same read stops a call
     // before its source is asked. One microtask for all the calls of a read: Node's queueMicrotask
     // costs an async resource per call.
