@@ -96,7 +96,7 @@ export async function fhirOverhead(ctx: BenchContext) {
       { durationMs: durationMs(ctx), minWarmup: MIN_WARMUP },
     );
     return summary(points, {
-      source: `FHIR R4 server (Medplum router, in-memory repository, node:http; own process), ${PATIENTS} Patients`,
+      source: `FHIR R4 server (Medplum router and in-memory repository with an identifier index, bench/lib/indexed-fhir-repository.ts; node:http; own process), ${PATIENTS} Patients`,
       request: `GET ${decodeURIComponent(searchUrl('{id}').pathname + searchUrl('{id}').search)}`,
       direct: 'keep-alive node:http GET from the benchmark process (up to 64 sockets; the connector uses up to 32)',
     });
