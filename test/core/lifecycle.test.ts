@@ -128,7 +128,7 @@ test('tokens rotate and revoke in the hub without a restart', async (t) => {
     })
     .join('\n');
   writeFileSync(fx.tokensFile, `${revoked}\n`);
-  await waitForState(a.connector, 'rejected', 5_000);
+  await waitForState(a.connector, 'rejected', 10_000);
   assert.equal(a.connector.status().lastCloseCode, 4401);
   assert.equal(b.connector.status().state, 'connected');
   for (let i = 0; i < 50 && fx.hub.connectors().length !== 1; i++) await new Promise((r) => setTimeout(r, 20));
