@@ -35,9 +35,6 @@ const englishOnlyZodLocales = {
   },
 };
 
-// Chunk names carry a content hash: old ones would pile up.
-rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
-
 const result = await build({
   entryPoints: { cli: 'src/main/cli.ts' },
   outdir: 'dist',
@@ -57,6 +54,14 @@ const result = await build({
   plugins: [englishOnlyZodLocales],
   logLevel: 'warning',
 });
+
+// Chunk names carry a content hash, so old ones would pile up. Removed only now, after a
+// successful build: a failed one leaves the previous dist/cli.js with every chunk it imports.
+const written = new Set(Object.keys(result.metafile.outputs).map((f) => path.resolve(f)));
+for (const name of readdirSync('dist/chunks')) {
+  const file = path.resolve('dist/chunks', name);
+  if (!written.has(file)) rmSync(file, { force: true });
+}
 
 for (const file of Object.keys(result.metafile.outputs)) {
   if (!file.endsWith('.js')) continue;

@@ -1,6 +1,7 @@
 // Requests over a live connection: bad input, concurrency and busy, deadlines and cancellation.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { inspect } from 'node:util';
 import { Dispatcher, type HandlerMap } from '../../src/main/core/dispatcher.js';
 import { startTestConnector, waitForState } from '../helpers/connector-fixture.js';
 import { startFakePlatform } from '../helpers/fake-platform.js';
@@ -281,4 +282,103 @@ test('calls sharing one deadline each time out once; calls that finish in time a
     else assert.equal(reply.error.data.reason, 'source_timeout');
   }
   assert.equal(dispatcher.inFlightCount, 0);
+});
+
+test('a data source sees only its call’s method and signal, never its own or another caller’s identifier', async () => {
+  const seen: string[] = [];
+  let ctxSeen: { method: string; signal: AbortSignal } | null = null;
+  const dispatcher = new Dispatcher({
+    handlers: {
+      'patient.lookup': (_params, ctx) => {
+        // What a careless source might log about its options.
+        seen.push(inspect(ctx, { depth: 8, showHidden: true }), JSON.stringify(ctx));
+        ctxSeen = ctx;
+        return new Promise(() => {});
+      },
+    },
+    maxConcurrency: 4,
+    deadlinesMs: { 'patient.lookup': 5_000, 'consent.store': 5_000, 'connector.info': 5_000 },
+    isDraining: () => false,
+  });
+  const channel = { id: 'c', send: () => {} };
+  for (const [id, identifier] of [
+    [1, 'firstpatient01'],
+    [2, 'secondpatient02'],
+  ] as const) {
+    dispatcher.handleFrame(
+      JSON.stringify({ jsonrpc: '2.0', id, method: 'patient.lookup', params: { identificationNumber: identifier } }),
+      channel,
+    );
+  }
+  await new Promise((r) => setImmediate(r));
+  assert.equal(seen.length, 4);
+  for (const text of seen) {
+    assert.ok(!/firstpatient01|secondpatient02/.test(text), `the call context shows no identifier: ${text}`);
+  }
+  assert.equal(ctxSeen?.method, 'patient.lookup');
+  assert.equal(ctxSeen?.signal.aborted, false, 'the signal still works through the view');
+  dispatcher.abandonChannel('c');
+  assert.equal(ctxSeen?.signal.aborted, true);
+});
+
+test('a listener that throws while one call is answered leaves no other call unanswered or unstarted', async () => {
+  const replies: any[] = [];
+  const internal: string[] = [];
+  let throwOnce = true;
+  const dispatcher = new Dispatcher({
+    handlers: {
+      'patient.lookup': (params) => {
+        if (params.identificationNumber === 'fails') throw new Error('source bug');
+        if (params.identificationNumber === 'answers') return Promise.resolve({ patient: null });
+        return new Promise(() => {}); // hangs until its deadline
+      },
+    },
+    maxConcurrency: 8,
+    deadlinesMs: { 'patient.lookup': 50, 'consent.store': 5_000, 'connector.info': 5_000 },
+    isDraining: () => false,
+    onCallCompleted: () => {
+      if (throwOnce) {
+        throwOnce = false;
+        throw new Error('listener bug');
+      }
+    },
+    onInternalError: (method, error) => internal.push(`${method}: ${(error as Error).message}`),
+  });
+  const channel = { id: 'c', send: (text: string) => replies.push(JSON.parse(text)) };
+  const send = (id: number, identificationNumber: string) =>
+    dispatcher.handleFrame(
+      JSON.stringify({ jsonrpc: '2.0', id, method: 'patient.lookup', params: { identificationNumber } }),
+      channel,
+    );
+  // One read: the first call's answer makes the listener throw; the second must still start.
+  send(1, 'fails');
+  send(2, 'answers');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(
+    replies.map((r) => [r.id, r.error?.data?.reason ?? 'ok']),
+    [
+      [1, 'internal_error'],
+      [2, 'ok'],
+    ],
+  );
+  // Three calls share one deadline; the first expiry's listener throws; all three still time out.
+  throwOnce = true;
+  send(3, 'hangs');
+  send(4, 'hangs');
+  send(5, 'hangs');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(
+    replies.slice(2).map((r) => [r.id, r.error?.data?.reason]),
+    [
+      [3, 'source_timeout'],
+      [4, 'source_timeout'],
+      [5, 'source_timeout'],
+    ],
+  );
+  assert.equal(dispatcher.inFlightCount, 0, 'every concurrency slot is free again');
+  assert.deepEqual(internal, [
+    'patient.lookup: source bug',
+    'patient.lookup: listener bug',
+    'patient.lookup: listener bug',
+  ]);
 });

@@ -18,7 +18,17 @@ export class DeadlineList {
   private tail: DeadlineEntry | null = null;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(readonly ms: number) {}
+  /**
+   * @param onError told when an expiry throws (a listener further down); the other expiries go on.
+   *   By default the error is rethrown on its own, as its own setTimeout would have done.
+   */
+  constructor(
+    readonly ms: number,
+    private readonly onError: (error: unknown, entry: DeadlineEntry) => void = rethrowLater,
+  ) {
+    // A NaN or zero length would never expire anything and re-arm a 1 ms timer forever.
+    if (!Number.isFinite(ms) || ms < 1) throw new RangeError(`A deadline must be at least 1 ms (got ${ms}).`);
+  }
 
   add(entry: DeadlineEntry, now: number): void {
     entry.deadlineAt = now + this.ms;
@@ -57,9 +67,23 @@ export class DeadlineList {
     let head = this.head;
     while (head && head.deadlineAt <= now) {
       this.remove(head);
-      head.expire();
+      // One expiry that throws must not leave the rest untimed, holding their concurrency slots.
+      try {
+        head.expire();
+      } catch (error) {
+        this.onError(error, head);
+      }
       head = this.head;
     }
-    if (head && !this.timer) this.timer = setTimeout(this.fire, Math.max(1, Math.ceil(head.deadlineAt - now)));
+    // Armed for the head whatever happened meanwhile (an add() during an expiry arms for a full length).
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = head ? setTimeout(this.fire, Math.max(1, Math.ceil(head.deadlineAt - now))) : null;
   };
+}
+
+/** Reports an error as uncaught, like a throwing timer callback, without stopping the caller's loop. */
+export function rethrowLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
 }

@@ -12,7 +12,7 @@ import {
   RpcError,
   type RpcId,
 } from '../../shared/protocol/index.js';
-import { type DeadlineEntry, DeadlineList } from './deadlines.js';
+import { type DeadlineEntry, DeadlineList, rethrowLater } from './deadlines.js';
 
 export interface CallContext {
   signal: AbortSignal;
@@ -52,8 +52,31 @@ export interface DispatcherOptions {
   onInternalError?: (method: string, error: unknown) => void;
 }
 
-/** One request in flight. It is also the handler's CallContext and its own deadline-list entry. */
-class Call implements CallContext, DeadlineEntry {
+/**
+ * What a handler and its data source see of a call: its method and its signal. The call itself
+ * links to its neighbours on the deadline list and can answer itself, so it is never handed out:
+ * a source that logged or inspected its options would otherwise reach other patients' params.
+ * An ES private field stays out of util.inspect and JSON.stringify.
+ */
+class CallView implements CallContext {
+  readonly #call: Call;
+  constructor(call: Call) {
+    this.#call = call;
+  }
+  get method(): MethodName {
+    return this.#call.method;
+  }
+  /** Read lazily: the AbortController is created only if the source asks (see Call.signal). */
+  get signal(): AbortSignal {
+    return this.#call.signal;
+  }
+  toJSON(): { method: MethodName } {
+    return { method: this.#call.method };
+  }
+}
+
+/** One request in flight, and its own deadline-list entry. */
+class Call implements DeadlineEntry {
   deadlineAt = 0;
   deadlinePrev: DeadlineEntry | null = null;
   deadlineNext: DeadlineEntry | null = null;
@@ -134,7 +157,7 @@ class Call implements CallContext, DeadlineEntry {
     let pending: Promise<unknown>;
     try {
       // Promise.resolve returns a native promise as it is; it only wraps a plain value.
-      pending = Promise.resolve(handler(this.params, this));
+      pending = Promise.resolve(handler(this.params, new CallView(this)));
     } catch (error) {
       this.fail(error);
       return;
@@ -311,7 +334,12 @@ export class Dispatcher {
     const calls = this.toStart;
     this.toStart = [];
     for (const call of calls) {
-      call.run(this.options.handlers[call.method] as (p: unknown, ctx: CallContext) => Promise<unknown>);
+      // A throw while answering one call (a listener further down) must not leave the rest unstarted.
+      try {
+        call.run(this.options.handlers[call.method] as (p: unknown, ctx: CallContext) => Promise<unknown>);
+      } catch (error) {
+        this.unexpected(call.method, error);
+      }
     }
   };
 
@@ -342,10 +370,16 @@ export class Dispatcher {
     this.options.onInternalError?.(method, error);
   }
 
+  /** An error outside any handler (a completion listener threw): reported, never swallowed. */
+  private unexpected(method: string, error: unknown): void {
+    if (this.options.onInternalError) this.options.onInternalError(method, error);
+    else rethrowLater(error);
+  }
+
   private deadlineList(ms: number): DeadlineList {
     let list = this.deadlines.get(ms);
     if (!list) {
-      list = new DeadlineList(ms);
+      list = new DeadlineList(ms, (error, entry) => this.unexpected((entry as Call).method, error));
       this.deadlines.set(ms, list);
     }
     return list;

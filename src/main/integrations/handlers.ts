@@ -19,8 +19,9 @@ export function buildHandlers(deps: HandlerDeps): HandlerMap {
   };
   const { source, store } = deps;
   if (source) {
-    // The call context is the source's CallOptions as it is: its signal is created only if the
-    // source reads it (see dispatcher.ts), so `{ signal: ctx.signal }` here would defeat that.
+    // The call context (method and signal only) is the source's CallOptions as it is: its signal
+    // is created only if the source reads it (see dispatcher.ts), so `{ signal: ctx.signal }`
+    // here would defeat that.
     handlers['patient.lookup'] = (params, ctx) => lookupPatient(source, params.identificationNumber, deps.policy, ctx);
   }
   if (store) {
