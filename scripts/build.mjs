@@ -24,12 +24,16 @@ const englishOnlyZodLocales = {
   setup(b) {
     b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
       /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
-        ? { path: path.join(path.dirname(args.importer), '../locales/index.js'), namespace: 'zod-locales' }
+        ? {
+            // Relative, so that the source map names no path of the build machine.
+            path: path.relative('.', path.join(path.dirname(args.importer), '../locales/index.js')),
+            namespace: 'zod-locales',
+          }
         : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
-      contents: `export { default as en } from ${JSON.stringify(path.join(path.dirname(args.path), 'en.js'))};`,
-      resolveDir: path.dirname(args.path),
+      contents: `export { default as en } from './en.js';`,
+      resolveDir: path.resolve(path.dirname(args.path)),
       loader: 'js',
     }));
   },
