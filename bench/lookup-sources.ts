@@ -11,6 +11,7 @@
 
 import pg from 'pg';
 import { compileQuery } from '../src/main/integrations/sql/named-params.js';
+import { typeParsers } from '../src/main/integrations/sql/postgres-driver.js';
 import { OLD_NHS_NUMBER_SYSTEM } from '../src/shared/config/sources.js';
 import { startChildServer } from './lib/child-server.js';
 import { type Cluster, reasonOf, startCluster } from './lib/cluster.js';
@@ -24,8 +25,6 @@ const PATIENTS = 1000;
 /** The connector's default PostgreSQL pool size, set explicitly so that the direct pool matches it. */
 const PG_POOL_SIZE = 4;
 const PG_QUERY = 'SELECT * FROM pas_patient WHERE lower(hospital_no) = :id';
-/** Date columns as text, as the connector's driver reads them (no Date objects on either side). */
-const PG_TEXT_TYPES = new Set([1082, 1114, 1184]);
 
 const durationMs = (ctx: BenchContext) => (ctx.quick ? 3_000 : 10_000);
 const MIN_WARMUP = 100;
@@ -137,12 +136,8 @@ export async function postgresOverhead(ctx: BenchContext) {
     const pool = new pg.Pool({
       ...connection,
       max: PG_POOL_SIZE,
-      types: {
-        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          PG_TEXT_TYPES.has(oid)
-            ? (value: string) => value
-            : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-      },
+      // Date columns as text, exactly as the connector's driver reads them.
+      types: typeParsers(pg),
     });
     pool.on('error', () => {});
     scope.after(() => pool.end());

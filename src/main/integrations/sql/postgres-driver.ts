@@ -25,7 +25,8 @@ const loadPg = () => {
   return pgModule;
 };
 
-function typeParsers(driver: typeof pg) {
+/** The type parsers the connector's pool uses (exported so the benchmark's direct pool reads alike). */
+export function typeParsers(driver: typeof pg) {
   return {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       TEXT_TYPES.has(oid) ? (value: string) => value : driver.types.getTypeParser(oid, format as 'text'),
