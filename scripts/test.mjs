@@ -1,4 +1,4 @@
-// Runs every test/**/*.test.ts with Node's test runner (Node 20 has no glob support in --test).
+// Runs every test/**/*.test.ts with Node's test runner (one list of files, so a folder argument narrows it).
 // Extra arguments are passed through, e.g. `npm test -- --test-name-pattern=goaway`;
 // a path argument narrows the run to files under it.
 import { spawnSync } from 'node:child_process';

@@ -38,12 +38,14 @@ const SYSTEM_BUNDLES = [
  * The trust store: the operating system's store, Node's bundled roots, NODE_EXTRA_CA_CERTS and
  * the configured CA file. Passing `ca` replaces Node's default store, so every source is listed.
  * Newer Node (and Electron) read the OS store with tls.getCACertificates('system'), Windows and
- * macOS included; on Node 20 the system bundle file is read where the platform has one.
+ * macOS included; without it the system bundle file is read where the platform has one.
  */
 export function trustedCertificates(caFile?: string): string[] {
   const getCa = (tls as unknown as { getCACertificates?: (kind: string) => string[] }).getCACertificates;
   const system = getCa ? safe(() => getCa('system')) : systemBundle();
-  const bundled = getCa ? safe(() => getCa('default')) : [...tls.rootCertificates, ...extraCaCerts()];
+  // Node reads NODE_EXTRA_CA_CERTS into 'default' once at start-up; reading the file here as well
+  // keeps a CA named later (a service manager's environment, a test) trusted.
+  const bundled = [...(getCa ? safe(() => getCa('default')) : tls.rootCertificates), ...extraCaCerts()];
   const extra = caFile ? [readFileSync(caFile, 'utf8')] : [];
   return [...new Set([...bundled, ...system, ...extra])];
 }
