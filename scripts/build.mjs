@@ -40,7 +40,8 @@ const englishOnlyZodLocales = {
 };
 
 const result = await build({
-  entryPoints: { cli: 'src/main/cli.ts' },
+  // The audit writer's worker thread loads its own entry (src/main/audit/audit-thread.ts).
+  entryPoints: { cli: 'src/main/cli.ts', 'audit-worker': 'src/main/audit/audit-worker.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,
@@ -81,4 +82,6 @@ for (const file of Object.keys(result.metafile.outputs)) {
 if (existsSync(new URL('./build-app.mjs', import.meta.url))) {
   await import('./build-app.mjs');
 }
-console.log(`build: dist/cli.js and ${readdirSync('dist/chunks').length / 2} chunks in dist/chunks/`);
+console.log(
+  `build: dist/cli.js, dist/audit-worker.js and ${readdirSync('dist/chunks').length / 2} chunks in dist/chunks/`,
+);

@@ -2,17 +2,22 @@
 // batches (one transaction per batch) from a timer, never on the call path. If the disk is full
 // or read-only, the batch is counted as lost, a warning is kept for the status view and one
 // process-log line is written per change of state; calls carry on regardless.
-import { createHash, randomBytes } from 'node:crypto';
+//
+// The writing itself (hashing rows onto the chain, the SQLite insert) is done by an AuditStore:
+// on the main thread while the connector is quiet, and in a worker thread with its own
+// connection once a batch of `threadAfterBatch` rows shows a rate at which those few
+// microseconds a row add up to pauses of the event loop (docs/performance.md, "Audit log"). A
+// worker costs about 12 MB of memory, which an idle connector does not need to spend.
 import { EventEmitter } from 'node:events';
-import { proxyWithoutCredentials } from '../../shared/ipc/proxy-url.js';
 import { type Logger, silentLogger } from '../core/logger.js';
-import { appendEntries } from './append.js';
 import type { AuditEntry } from './audit-row.js';
-import { type AuditProblem, type AuditWarningText, classifyAuditError, describeAuditProblem } from './disk-errors.js';
-import { type CallEvent, type ConnectionEvent, callEntry, configEntry, connectionEntry, gapEntry } from './entries.js';
+import { AuditStore, type AuditStoreState, type UnrecordedLoss } from './audit-store.js';
+import { AuditThread, auditWorkerFile } from './audit-thread.js';
+import { type AuditProblem, type AuditWarningText, describeAuditProblem } from './disk-errors.js';
+import { type CallEvent, type ConnectionEvent, callEntry, configEntry, connectionEntry } from './entries.js';
 import { type AuditDb, openAuditDbForWriting } from './open-db.js';
-import { DEFAULT_RETENTION_DAYS, type PruneResult, pruneOlderThan, retentionCutoff } from './prune.js';
-import { type CallCounts, countsSince, type RecentCall, recentCalls } from './queries.js';
+import { DEFAULT_RETENTION_DAYS, type PruneResult, retentionCutoff } from './prune.js';
+import type { CallCounts, RecentCall } from './queries.js';
 
 export interface AuditWriterOptions {
   path: string;
@@ -28,8 +33,17 @@ export interface AuditWriterOptions {
   reopenIntervalMs?: number;
   pruneIntervalMs?: number;
   now?: () => Date;
-  /** Opens the database; tests pass one that limits its size to simulate a full disk. */
+  /** Opens the database; tests pass one that limits its size to simulate a full disk. Such a
+   * function cannot be handed to another thread, so the writer then stays on the main thread. */
   open?: (file: string) => AuditDb;
+  /**
+   * Where rows are written: `auto` (default) on the main thread until a batch reaches
+   * `threadAfterBatch` rows, then in a worker thread; `always` in a worker from the start;
+   * `never` on the main thread. Without a worker script (the Electron app's bundle), `never`.
+   */
+  thread?: 'auto' | 'always' | 'never';
+  /** Rows in one batch that move an `auto` writer to its worker thread. */
+  threadAfterBatch?: number;
 }
 
 export interface AuditStatus {
@@ -58,20 +72,21 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
   readonly path: string;
   private readonly logger: Logger;
   private readonly now: () => Date;
-  private readonly opts: Required<Omit<AuditWriterOptions, 'path' | 'logger' | 'now' | 'open'>>;
+  private readonly opts: Required<Omit<AuditWriterOptions, 'path' | 'logger' | 'now' | 'open' | 'thread'>>;
   private readonly open: (file: string) => AuditDb;
-  private audit: AuditDb | null = null;
+  private threadMode: 'auto' | 'always' | 'never';
+  /** Exactly one of these writes at any time; `starting` is a worker still loading. */
+  private inline: AuditStore | null = null;
+  private thread: AuditThread | null = null;
+  private starting: AuditThread | null = null;
+  private finalState: AuditStoreState | null = null;
   private queue: AuditEntry[] = [];
+  /** Rows the full queue turned away, handed to the store with the next batch (a gap row). */
+  private turnedAway: UnrecordedLoss | null = null;
+  private lostAfterClose = 0;
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
-  private lastOpenAttempt = 0;
-  private written = 0;
-  private lost = 0;
-  /** Rows lost since the last gap record, and when the first of them happened. */
-  private unrecordedLoss: { rows: number; from: string; to: string } | null = null;
-  private problem: AuditProblem | null = null;
-  private errorCode: string | null = null;
   private closed = false;
   private readonly onExit = () => this.flush();
   private readonly customClock: boolean;
@@ -92,11 +107,24 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
       maxQueue: options.maxQueue ?? 100_000,
       reopenIntervalMs: options.reopenIntervalMs ?? 30_000,
       pruneIntervalMs: options.pruneIntervalMs ?? 6 * 3_600_000,
+      threadAfterBatch: options.threadAfterBatch ?? 32,
     };
-    this.tryOpen();
+    this.threadMode = options.open || !auditWorkerFile() ? 'never' : (options.thread ?? 'auto');
+    if (this.threadMode === 'always') {
+      const thread = this.newThread();
+      if (thread?.ready(SYNC_START_MS)) {
+        thread.init(null);
+        this.thread = thread;
+      } else {
+        thread?.abandon();
+        this.threadMode = 'never';
+      }
+    }
+    if (!this.thread) this.inline = this.newInlineStore();
     this.prune();
     this.pruneTimer = setInterval(() => this.prune(), this.opts.pruneIntervalMs).unref();
-    // better-sqlite3 is synchronous, so rows still queued can be saved even while the process exits.
+    // Rows still queued are saved even while the process exits: better-sqlite3 is synchronous,
+    // and a worker is waited for (it is stopped only after the exit handlers have run).
     process.on('exit', this.onExit);
   }
 
@@ -118,119 +146,59 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
    * records which changed. Fingerprints are salted hashes kept in the database, never values.
    */
   recordConfigState(config: Record<string, unknown>): void {
-    const db = this.audit?.db;
-    if (!db) return;
-    try {
-      const changed = db
-        .transaction(() => {
-          const get = db.prepare('SELECT digest FROM audit_config_state WHERE name = ?');
-          const put = db.prepare('INSERT OR REPLACE INTO audit_config_state (name, digest) VALUES (?, ?)');
-          let salt = (get.get('$salt') as { digest: string } | undefined)?.digest;
-          const first = salt === undefined;
-          if (!salt) {
-            salt = randomBytes(32).toString('hex');
-            put.run('$salt', salt);
-          }
-          const names = new Set([
-            ...Object.keys(config),
-            ...(
-              db.prepare("SELECT name FROM audit_config_state WHERE name != '$salt'").all() as Array<{ name: string }>
-            ).map((r) => r.name),
-          ]);
-          const changed: string[] = [];
-          for (const name of names) {
-            const value = fingerprinted(name, config[name]);
-            const digest =
-              value === undefined
-                ? 'absent'
-                : createHash('sha256').update(salt).update(JSON.stringify(value)).digest('hex');
-            const before = (get.get(name) as { digest: string } | undefined)?.digest ?? 'absent';
-            if (before !== digest) changed.push(name);
-            put.run(name, digest);
-          }
-          return first ? Object.keys(config) : changed;
-        })
-        .immediate();
-      if (changed.length > 0) this.record(configEntry('changed', changed, this.now()));
-    } catch (error) {
-      this.fail(error);
-    }
+    if (this.closed) return;
+    const changed = this.thread
+      ? this.thread.call<string[] | null>({ op: 'config', config })
+      : this.inline?.changedConfigSections(config);
+    if (changed && changed.length > 0) this.record(configEntry('changed', changed, this.now()));
   }
 
   /** Writes everything queued now, synchronously. */
   flush(): void {
-    this.clearFlushTimers();
-    // Rows lost earlier are recorded as soon as the log is writable again, not only with a later
-    // batch: otherwise a restart before the next call would leave a chain that verifies as whole.
-    if (this.closed || (this.queue.length === 0 && !this.unrecordedLoss)) return;
-    if (!this.audit && !this.tryOpen()) {
-      this.loseQueue();
-      return;
-    }
-    const batch = this.queue;
-    this.queue = [];
-    const gap = this.unrecordedLoss;
-    try {
-      // The chain itself says that rows are missing, and for which period.
-      appendEntries(
-        (this.audit as AuditDb).db,
-        gap ? [gapEntry(gap.rows, gap.from, gap.to, this.now()), ...batch] : batch,
-      );
-      if (gap) this.unrecordedLoss = null;
-      this.written += batch.length + (gap ? 1 : 0);
-      // One small gap row can fit where a batch cannot (a page with room on a full disk), so only
-      // a written batch proves the log is writable again; otherwise the state would flap.
-      if (batch.length > 0) this.recovered();
-    } catch (error) {
-      if (classifyAuditError(error).problem === 'busy' && this.queue.length + batch.length <= this.opts.maxQueue) {
-        // Another program holds the write lock for a moment: keep the rows and try again soon.
-        this.queue = batch.concat(this.queue);
-        this.fail(error);
-        this.schedule();
-        return;
-      }
-      this.fail(error, batch);
-    }
+    this.write(true);
   }
 
   /** Applies retention now; also runs at start and every few hours. */
   prune(): PruneResult | null {
-    if (!this.audit) return null;
-    this.flush();
-    try {
-      const result = pruneOlderThan(this.audit, retentionCutoff(this.opts.retentionDays, this.now()), this.now());
-      if (result.rows > 0) {
-        this.written++;
-        this.logger.info('audit log retention applied', { rows: result.rows, days: this.opts.retentionDays });
-      }
-      return result;
-    } catch (error) {
-      this.fail(error);
-      return null;
+    if (this.closed) return null;
+    this.write(false);
+    const cutoff = retentionCutoff(this.opts.retentionDays, this.now());
+    if (this.thread) {
+      return (
+        this.thread.call<PruneResult | null>({
+          op: 'prune',
+          cutoffMs: cutoff.getTime(),
+          retentionDays: this.opts.retentionDays,
+        }) ?? null
+      );
     }
+    return this.inline?.prune(cutoff, this.opts.retentionDays) ?? null;
   }
 
   status(): AuditStatus {
+    const s = this.storeState();
     return {
       path: this.path,
-      state: this.closed ? 'closed' : this.problem && this.problem !== 'busy' ? 'failing' : 'ok',
-      written: this.written,
-      lost: this.lost,
-      queued: this.queue.length,
-      problem: this.problem,
-      errorCode: this.errorCode,
+      state: this.closed ? 'closed' : s.problem && s.problem !== 'busy' ? 'failing' : 'ok',
+      written: s.written,
+      lost: s.lost + (this.turnedAway?.rows ?? 0) + this.lostAfterClose,
+      queued: this.queue.length + s.held,
+      problem: s.problem,
+      errorCode: s.errorCode,
       warning: this.warning(),
     };
   }
 
   /** One warning for the status view: the current problem, or rows lost earlier. */
   warning(): AuditWarning | null {
-    const lost = `${this.lost} audit record${this.lost === 1 ? '' : 's'}`;
-    if (this.problem && this.problem !== 'busy') {
-      const text = describeAuditProblem(this.problem, this.path);
+    const s = this.storeState();
+    const lostRows = s.lost + (this.turnedAway?.rows ?? 0) + this.lostAfterClose;
+    const lost = `${lostRows} audit record${lostRows === 1 ? '' : 's'}`;
+    if (s.problem && s.problem !== 'busy') {
+      const text = describeAuditProblem(s.problem, this.path);
       return { code: 'audit_unwritable', message: `${text.message} ${lost} not written so far.`, fix: text.fix };
     }
-    if (this.lost > 0) {
+    if (lostRows > 0) {
       return {
         code: 'audit_rows_lost',
         message: `${lost} could not be written earlier; the audit log is being written again.`,
@@ -242,51 +210,83 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
 
   /** The last `n` calls, newest first, for the status view (rows still queued are written first). */
   recentCalls(n = 50): RecentCall[] {
-    this.flush();
-    return this.audit ? recentCalls(this.audit.db, n) : [];
+    if (this.closed) return [];
+    this.write(false);
+    if (this.thread) return this.thread.call<RecentCall[]>({ op: 'recent', n }) ?? [];
+    return this.inline?.recentCalls(n) ?? [];
   }
 
   countsSince(since: Date): CallCounts {
-    this.flush();
-    return this.audit ? countsSince(this.audit.db, since) : { lookups: 0, documents: 0, errors: 0 };
+    const none = { lookups: 0, documents: 0, errors: 0 };
+    if (this.closed) return none;
+    this.write(false);
+    if (this.thread) return this.thread.call<CallCounts>({ op: 'counts', sinceMs: since.getTime() }) ?? none;
+    return this.inline?.countsSince(since) ?? none;
+  }
+
+  /** Whether rows are written in a worker thread now (for the benchmarks and tests). */
+  get threaded(): boolean {
+    return this.thread !== null;
   }
 
   close(): void {
     if (this.closed) return;
-    this.flush();
+    this.write(false);
     this.closed = true;
     this.clearFlushTimers();
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     process.off('exit', this.onExit);
-    this.noteLoss(this.queue);
-    this.queue = [];
-    this.saveLossRecord();
-    this.audit?.close();
-    this.audit = null;
+    this.starting?.abandon();
+    this.starting = null;
+    if (this.thread) {
+      this.thread.close();
+      this.finalState = this.thread.state();
+    } else if (this.inline) {
+      this.inline.close();
+      this.finalState = this.inline.state();
+    }
+    this.thread = null;
+    this.inline = null;
   }
 
   /**
-   * At close: one more try to put the loss on the chain (flush may have left it because the
-   * lock was busy); if that cannot be done, the process log is the only place left to say so.
+   * Hands the queue to the store. `wait`: return only once it is written (or counted as lost);
+   * otherwise a worker writes it while the caller carries on.
    */
-  private saveLossRecord(): void {
-    const gap = this.unrecordedLoss;
-    if (!gap) return;
-    if (this.audit) {
-      try {
-        appendEntries(this.audit.db, [gapEntry(gap.rows, gap.from, gap.to, this.now())]);
-        this.unrecordedLoss = null;
-        this.written++;
-        return;
-      } catch {
-        // Reported below, with what was lost.
-      }
+  private write(wait: boolean): void {
+    this.clearFlushTimers();
+    if (this.closed) return;
+    this.moveToThreadIfDue();
+    const batch = this.queue;
+    const loss = this.turnedAway;
+    this.queue = [];
+    this.turnedAway = null;
+    if (this.thread) {
+      if (batch.length > 0 || loss || wait) this.thread.write(batch, loss);
+      if (wait) this.thread.sync();
+      return;
     }
-    this.logger.warn('audit log closed with lost rows not recorded in it', {
-      rows: gap.rows,
-      from: gap.from,
-      to: gap.to,
-    });
+    const store = this.inline as AuditStore;
+    if (loss) store.noteLoss(loss);
+    store.write(batch);
+    if (this.opts.threadAfterBatch <= batch.length) this.startThread();
+  }
+
+  private storeState(): AuditStoreState {
+    return (
+      this.thread?.state() ??
+      this.inline?.state() ??
+      this.finalState ?? {
+        written: 0,
+        lost: 0,
+        processed: 0,
+        held: 0,
+        problem: null,
+        errorCode: null,
+        unrecordedLoss: null,
+        lastOpenAttempt: 0,
+      }
+    );
   }
 
   /** The current time as ISO text, formatted once per millisecond however many calls end in it. */
@@ -301,8 +301,14 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
   }
 
   private record(entry: AuditEntry): void {
-    if (this.closed || this.queue.length >= this.opts.maxQueue) {
-      this.noteLoss([entry]);
+    if (this.closed) {
+      this.lostAfterClose++;
+      return;
+    }
+    if (this.queue.length + this.storeState().held >= this.opts.maxQueue) {
+      this.turnedAway = this.turnedAway
+        ? { rows: this.turnedAway.rows + 1, from: this.turnedAway.from, to: entry.time }
+        : { rows: 1, from: entry.time, to: entry.time };
       return;
     }
     this.queue.push(entry);
@@ -313,14 +319,14 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
     if (this.queue.length >= this.opts.maxBatch) {
       this.immediate ??= setImmediate(() => {
         this.immediate = null;
-        this.flush();
+        this.write(false);
       });
       return;
     }
     if (!this.timer && !this.immediate) {
       this.timer = setTimeout(() => {
         this.timer = null;
-        this.flush();
+        this.write(false);
       }, this.opts.flushIntervalMs);
       this.timer.unref();
     }
@@ -333,59 +339,90 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
     this.immediate = null;
   }
 
-  private tryOpen(): boolean {
-    const now = Date.now();
-    if (this.lastOpenAttempt !== 0 && now - this.lastOpenAttempt < this.opts.reopenIntervalMs) return false;
-    this.lastOpenAttempt = now;
+  private newInlineStore(carried?: AuditStoreState): AuditStore {
+    return new AuditStore(
+      {
+        path: this.path,
+        open: this.open,
+        logger: this.logger,
+        now: this.now,
+        reopenIntervalMs: this.opts.reopenIntervalMs,
+        maxQueue: this.opts.maxQueue,
+        retryMs: this.opts.flushIntervalMs,
+        onChange: () => this.emitStatus(),
+      },
+      carried,
+    );
+  }
+
+  private newThread(): AuditThread | null {
+    const workerFile = auditWorkerFile();
+    if (!workerFile) return null;
     try {
-      this.audit = this.open(this.path);
-      return true;
-    } catch (error) {
-      this.audit = null;
-      this.fail(error);
-      return false;
-    }
-  }
-
-  private loseQueue(): void {
-    if (this.queue.length === 0) return;
-    this.noteLoss(this.queue);
-    this.queue = [];
-    this.emitStatus();
-  }
-
-  private noteLoss(entries: readonly AuditEntry[]): void {
-    if (entries.length === 0) return;
-    this.lost += entries.length;
-    const from = (entries[0] as AuditEntry).time;
-    const to = (entries[entries.length - 1] as AuditEntry).time;
-    this.unrecordedLoss = this.unrecordedLoss
-      ? { rows: this.unrecordedLoss.rows + entries.length, from: this.unrecordedLoss.from, to }
-      : { rows: entries.length, from, to };
-  }
-
-  private fail(error: unknown, lost: readonly AuditEntry[] = []): void {
-    const { problem, code } = classifyAuditError(error);
-    this.noteLoss(lost);
-    const changed = problem !== this.problem;
-    this.problem = problem;
-    this.errorCode = code;
-    if (changed && problem !== 'busy') {
-      this.logger.warn('audit log cannot be written; calls continue without it', {
-        problem,
-        code,
-        lost: this.lost,
+      return new AuditThread({
+        path: this.path,
+        workerFile,
+        logger: this.logger,
+        now: this.now,
+        customClock: this.customClock,
+        reopenIntervalMs: this.opts.reopenIntervalMs,
+        maxQueue: this.opts.maxQueue,
+        retryMs: this.opts.flushIntervalMs,
+        onChange: () => this.emitStatus(),
+        onFailure: (error) => this.threadFailed(error),
       });
+    } catch (error) {
+      this.logger.warn('audit worker could not start; writing on the main thread', {
+        error: (error as Error).message,
+      });
+      return null;
     }
-    this.emitStatus();
   }
 
-  private recovered(): void {
-    if (this.problem === null) return;
-    const wasFailing = this.problem !== 'busy';
-    this.problem = null;
-    this.errorCode = null;
-    if (wasFailing) this.logger.info('audit log writable again', { lost: this.lost });
+  /** An `auto` writer under load: start a worker; it takes over once it has loaded. */
+  private startThread(): void {
+    if (this.threadMode !== 'auto' || this.starting || this.thread || this.closed) return;
+    this.starting = this.newThread();
+    if (!this.starting) this.threadMode = 'never';
+  }
+
+  private moveToThreadIfDue(): void {
+    const next = this.starting;
+    if (!next || !next.ready(0) || !this.inline || this.inline.state().held > 0) return;
+    this.starting = null;
+    // The chain's head is read inside each transaction, so the worker's connection continues it.
+    next.init(this.inline.handOver());
+    if (next.isFailed) {
+      this.inline = this.newInlineStore(next.state() ?? undefined);
+      this.threadMode = 'never';
+      return;
+    }
+    this.inline = null;
+    this.thread = next;
+  }
+
+  /** The worker died or stopped answering: rows it had not confirmed are lost; write here from now on. */
+  private threadFailed(error: Error): void {
+    if (this.starting && !this.thread) {
+      this.starting = null;
+      this.threadMode = 'never';
+      this.logger.warn('audit worker could not start; writing on the main thread', { error: error.message });
+      return;
+    }
+    const thread = this.thread;
+    if (!thread) return;
+    const state = thread.state();
+    this.thread = null;
+    this.threadMode = 'never';
+    this.inline = this.newInlineStore(state ? { ...state, held: 0 } : undefined);
+    if (state && state.held > 0) {
+      const at = this.now().toISOString();
+      this.inline.noteLoss({ rows: state.held, from: at, to: at });
+    }
+    this.logger.warn('audit worker stopped; writing on the main thread', {
+      error: error.message,
+      lost: state?.held ?? 0,
+    });
     this.emitStatus();
   }
 
@@ -394,10 +431,5 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
   }
 }
 
-/**
- * What a config section's fingerprint is taken of. The proxy's user name and password are left
- * out: a salted hash of a short password kept beside its salt could be guessed offline.
- */
-function fingerprinted(name: string, value: unknown): unknown {
-  return name === 'proxy' && typeof value === 'string' ? proxyWithoutCredentials(value) : value;
-}
+/** How long an `always` writer waits for its worker to load before writing on the main thread. */
+const SYNC_START_MS = 20_000;
