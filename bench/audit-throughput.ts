@@ -85,7 +85,7 @@ function rowCost(dir: string): number {
 export async function run(options: { quick?: boolean } = {}): Promise<AuditThroughputResult> {
   const roundMs = options.quick ? 400 : 700;
   const pairs = options.quick ? 8 : 16;
-  const concurrency = 64;
+  const concurrency = 256;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cc-audit-bench-'));
   const platform = await startProtocolPlatform();
   const child = fork(import.meta.filename, ['--connector', platform.wsUrl, dir], {

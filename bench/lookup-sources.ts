@@ -1,200 +1,29 @@
-// Lookup overhead against real data sources, each its own process on loopback:
-//   fhir      a FHIR R4 server (Medplum's router and in-memory repository behind node:http);
-//             direct = the same `GET [base]/Patient?identifier=…&_count=10` the connector sends,
-//             made with a keep-alive node:http client from the benchmark process (http-get.ts);
-//   postgres  PostgreSQL (PGlite behind pglite-socket, the wire protocol over TCP); direct = the
-//             same SQL text with the same bound value through `pg`, with the same pool size.
-// Whole path = HTTP → hub process → connector process configured with that source → the server.
-// Before measuring, each variant checks that both sides really make the same request to the
-// source, one per lookup, and get the patient asked for; a harness that compared different work
-// would be worse than none.
-
-import pg from 'pg';
-import { compileQuery } from '../src/main/integrations/sql/named-params.js';
-import { typeParsers } from '../src/main/integrations/sql/postgres-driver.js';
-import { OLD_NHS_NUMBER_SYSTEM } from '../src/shared/config/sources.js';
-import { startChildServer } from './lib/child-server.js';
-import { type Cluster, reasonOf, startCluster } from './lib/cluster.js';
+// Lookup overhead against real data sources, each its own process on loopback (the set-ups and
+// their checks are in lib/real-sources.ts), at 1 and 64 concurrent in closed loop.
 import type { BenchContext } from './lib/context.js';
-import { httpGetter } from './lib/http-get.js';
 import { measureOverhead, type OverheadPoint } from './lib/overhead.js';
+import { type SourceLookups, startFhirLookups, startPostgresLookups } from './lib/real-sources.js';
 import { withScope } from './lib/scope.js';
-import { BENCH_LOCAL_SYSTEM, BENCH_NHS_SYSTEM, benchIdentifiers } from './lib/source-patients.js';
-
-const PATIENTS = 1000;
-/** The connector's default PostgreSQL pool size, set explicitly so that the direct pool matches it. */
-const PG_POOL_SIZE = 4;
-const PG_QUERY = 'SELECT * FROM pas_patient WHERE lower(hospital_no) = :id';
 
 const durationMs = (ctx: BenchContext) => (ctx.quick ? 3_000 : 10_000);
 const MIN_WARMUP = 100;
 
-export async function fhirOverhead(ctx: BenchContext) {
-  return withScope(async (scope) => {
-    const t0 = performance.now();
-    // The source and the hub start side by side; the connector once the source's port is known.
-    const [server, cluster] = await Promise.all([
-      startChildServer(scope, 'bench/lib/fhir-source-server.ts', [String(PATIENTS)]),
-      startCluster(scope, { runner: ctx.runner, connectors: [] }),
-    ]);
-    const origin = `http://127.0.0.1:${server.port}`;
-    const baseUrl = `${origin}/fhir`;
-    await cluster.addConnector({
-      name: 'bench-fhir',
-      config: { patientLookup: { type: 'fhir', baseUrl, identifierSystems: { local: BENCH_LOCAL_SYSTEM } } },
-    });
-    const ids = benchIdentifiers(PATIENTS);
-    // What the connector sends with the default `match` (local and national; the national
-    // identifier under both NHS number systems): one token search with the three systems OR-ed.
-    const systems = [BENCH_LOCAL_SYSTEM, BENCH_NHS_SYSTEM, OLD_NHS_NUMBER_SYSTEM];
-    const searchUrl = (id: string) => {
-      const url = new URL(`${baseUrl}/Patient`);
-      url.searchParams.set('identifier', systems.map((s) => `${s}|${id}`).join(','));
-      url.searchParams.set('_count', '10');
-      return url;
-    };
-    const http = httpGetter(64);
-    scope.after(() => http.close());
-    const directCall = async (i: number) => {
-      const id = ids[i % ids.length] as string;
-      const res = await http.get(searchUrl(id), { accept: 'application/fhir+json' });
-      if (res.status !== 200) return `HTTP ${res.status}`;
-      const bundle = JSON.parse(res.body) as { entry?: Array<{ resource?: FhirPatientLike }> };
-      const patients = (bundle.entry ?? []).filter((e) => e.resource?.resourceType === 'Patient');
-      if (patients.length !== 1) return `${patients.length} patients`;
-      const local = patients[0]?.resource?.identifier?.find((x) => x.system === BENCH_LOCAL_SYSTEM)?.value;
-      return local === id.toUpperCase() ? null : 'another patient';
-    };
-    const wholeCall = (i: number) => lookupExpecting(cluster, ids[i % ids.length] as string);
-
-    // The same search, one request per lookup, from both sides.
-    const stats = async () => JSON.parse((await http.get(new URL(`${origin}/bench/stats`))).body) as FhirStats;
-    const checks = 10;
-    const s0 = await stats();
-    await expectAllAnswered('whole path', checks, wholeCall);
-    const s1 = await stats();
-    await expectAllAnswered('direct', checks, directCall);
-    const s2 = await stats();
-    const last = searchUrl(ids[checks - 1] as string);
-    if (s1.searches - s0.searches !== checks || s2.searches - s1.searches !== checks) {
-      throw new Error(
-        `expected one FHIR request per lookup; the connector made ${s1.searches - s0.searches} and the direct client ${s2.searches - s1.searches} for ${checks} lookups`,
-      );
-    }
-    if (s1.lastSearch !== last.pathname + last.search || s2.lastSearch !== s1.lastSearch) {
-      throw new Error(
-        `the connector searched ${s1.lastSearch}, the direct client ${s2.lastSearch}: not the same request`,
-      );
-    }
-    ctx.log(`  fhir: server, hub and connector up, same search checked (${seconds(t0)} s)`);
-
-    const points = await measureOverhead(
-      ctx,
-      'fhir',
-      { direct: directCall, whole: wholeCall },
-      { durationMs: durationMs(ctx), minWarmup: MIN_WARMUP },
-    );
-    return summary(points, {
-      source: `FHIR R4 server (Medplum router and in-memory repository with an identifier index, bench/lib/indexed-fhir-repository.ts; node:http; own process), ${PATIENTS} Patients`,
-      request: `GET ${decodeURIComponent(searchUrl('{id}').pathname + searchUrl('{id}').search)}`,
-      direct: 'keep-alive node:http GET from the benchmark process (up to 64 sockets; the connector uses up to 32)',
-    });
-  });
+export function fhirOverhead(ctx: BenchContext) {
+  return withScope(async (scope) => measure(ctx, 'fhir', await startFhirLookups(scope, ctx)));
 }
 
-export async function postgresOverhead(ctx: BenchContext) {
-  return withScope(async (scope) => {
-    const t0 = performance.now();
-    // Room for both pools and the CancelRequest connections an aborted query would open.
-    const [server, cluster] = await Promise.all([
-      startChildServer(scope, 'bench/lib/pg-source-server.ts', [String(PATIENTS), String(PG_POOL_SIZE * 4)]),
-      startCluster(scope, { runner: ctx.runner, connectors: [] }),
-    ]);
-    const connection = { host: '127.0.0.1', port: server.port, database: 'postgres', user: 'postgres' };
-    await cluster.addConnector({
-      name: 'bench-postgres',
-      config: {
-        patientLookup: {
-          type: 'sql',
-          driver: 'postgres',
-          connection: { ...connection, poolSize: PG_POOL_SIZE },
-          query: PG_QUERY,
-          columns: {
-            title: 'TITLE',
-            firstName: 'FORENAME',
-            familyName: 'SURNAME',
-            dateOfBirth: 'DOB',
-            gender: 'SEX',
-            localIdentifier: 'HOSPITAL_NO',
-            nationalIdentifier: 'NHS_NO',
-            mobile: 'MOBILE_TEL',
-            isTestPatient: 'TEST_FLAG',
-          },
-        },
-      },
-    });
-    const pool = new pg.Pool({
-      ...connection,
-      max: PG_POOL_SIZE,
-      // Date columns as text, exactly as the connector's driver reads them.
-      types: typeParsers(pg),
-    });
-    pool.on('error', () => {});
-    scope.after(() => pool.end());
-    // The exact text the connector's driver sends (`:id` → `$1`), the identifier bound as $1.
-    const text = compileQuery(PG_QUERY, 'postgres');
-    const ids = benchIdentifiers(PATIENTS);
-    const directCall = async (i: number) => {
-      const id = ids[i % ids.length] as string;
-      const { rows } = await pool.query<{ hospital_no: string }>({ text, values: [id] });
-      if (rows.length !== 1) return `${rows.length} rows`;
-      return rows[0]?.hospital_no === id.toUpperCase() ? null : 'another patient';
-    };
-    const wholeCall = (i: number) => lookupExpecting(cluster, ids[i % ids.length] as string);
-    await expectAllAnswered('whole path', 10, wholeCall);
-    await expectAllAnswered('direct', 10, directCall);
-    ctx.log(`  postgres: server, hub and connector up, both sides answered (${seconds(t0)} s)`);
-
-    const points = await measureOverhead(
-      ctx,
-      'postgres',
-      { direct: directCall, whole: wholeCall },
-      { durationMs: durationMs(ctx), minWarmup: MIN_WARMUP },
-    );
-    return summary(points, {
-      source: `PostgreSQL (PGlite behind pglite-socket; own process), ${PATIENTS} rows, index on lower(hospital_no)`,
-      request: text,
-      direct: `pg Pool (max ${PG_POOL_SIZE}, the connector's poolSize) from the benchmark process`,
-    });
-  });
+export function postgresOverhead(ctx: BenchContext) {
+  return withScope(async (scope) => measure(ctx, 'postgres', await startPostgresLookups(scope, ctx)));
 }
 
-interface FhirStats {
-  searches: number;
-  lastSearch: string;
-}
-
-interface FhirPatientLike {
-  resourceType?: string;
-  identifier?: Array<{ system?: string; value?: string }>;
-}
-
-/** A lookup through the hub that must answer the patient asked for; null when it did. */
-async function lookupExpecting(cluster: Cluster, id: string): Promise<string | null> {
-  const res = await cluster.client.call('patient.lookup', { identificationNumber: id });
-  if (res.status !== 200) return `HTTP ${res.status} ${reasonOf(res.body)}`;
-  return res.body.includes(`"localIdentifier":"${id.toUpperCase()}"`) ? null : 'not the patient asked for';
-}
-
-async function expectAllAnswered(side: string, count: number, call: (i: number) => Promise<string | null>) {
-  for (let i = 0; i < count; i++) {
-    const failure = await call(i);
-    if (failure !== null) throw new Error(`${side} lookup ${i} failed before measuring: ${failure}`);
-  }
-}
-
-function seconds(since: number): number {
-  return Math.round((performance.now() - since) / 100) / 10;
+async function measure(ctx: BenchContext, label: string, lookups: SourceLookups) {
+  const points = await measureOverhead(
+    ctx,
+    label,
+    { direct: lookups.directCall, whole: lookups.wholeCall },
+    { durationMs: durationMs(ctx), minWarmup: MIN_WARMUP },
+  );
+  return summary(points, lookups.about);
 }
 
 function summary(points: OverheadPoint[], about: { source: string; request: string; direct: string }) {

@@ -91,8 +91,8 @@ export async function memory(ctx: BenchContext) {
       afterRound2RssMb,
       peakRssMb,
       growthPercent,
-      targets: 'idleRssMb ≤ 60, growthPercent ≤ 5',
-      met: idleRssMb <= 60 && growthPercent <= 5,
+      targets: 'idleRssMb ≤ 55, growthPercent ≤ 5',
+      met: idleRssMb <= 55 && growthPercent <= 5,
     };
   });
 }

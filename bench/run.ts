@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only ceiling,overhead,memory,recovery,documents]`
+// `npm run bench [-- --quick] [-- --only ceiling,overhead,openloop,memory,recovery,documents,audit]`
 // Runs every benchmark with the hub, the connector and the data source as separate processes on
 // loopback, prints one table, and writes bench/results/latest.json. See docs/performance.md.
 import { execFileSync } from 'node:child_process';
@@ -12,12 +12,14 @@ import type { BenchContext } from './lib/context.js';
 import { printTable } from './lib/table.js';
 import { lookupOverhead } from './lookup-overhead.js';
 import { memory } from './memory.js';
+import { openLoopLatency } from './open-loop.js';
 import { protocolCeiling } from './protocol-ceiling.js';
 import { recovery } from './recovery.js';
 
 const BENCHMARKS = {
   ceiling: { key: 'protocolCeiling', title: 'Protocol ceiling', run: protocolCeiling },
   overhead: { key: 'lookupOverhead', title: 'Lookup overhead', run: lookupOverhead },
+  openloop: { key: 'openLoop', title: 'Open-loop latency', run: openLoopLatency },
   memory: { key: 'memory', title: 'Memory', run: memory },
   recovery: { key: 'recovery', title: 'Recovery', run: recovery },
   documents: { key: 'bigDocuments', title: 'Big documents', run: bigDocuments },

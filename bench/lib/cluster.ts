@@ -23,6 +23,8 @@ export interface ConnectorSpec {
   config?: Record<string, unknown>;
   /** Connect through another URL (a TCP proxy) instead of the hub's own. */
   platformUrl?: string;
+  /** Extra Node options for the connector process (a probe module loaded with --import). */
+  nodeArgs?: string[];
 }
 
 export interface Cluster {
@@ -58,6 +60,7 @@ export async function startCluster(
         dir: cdir,
         token,
         runner: options.runner,
+        nodeArgs: spec.nodeArgs,
         config: {
           platformUrl: spec.platformUrl ?? hub.wsUrl,
           name: spec.name,
