@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../test/helpers/processes.js';
 import { bigDocuments } from './big-documents.js';
+import { idleBandwidth } from './idle-bandwidth.js';
 import type { BenchContext } from './lib/context.js';
 import { printTable } from './lib/table.js';
 import { lookupOverhead } from './lookup-overhead.js';
@@ -23,6 +24,8 @@ const BENCHMARKS = {
   memory: { key: 'memory', title: 'Memory', run: memory },
   recovery: { key: 'recovery', title: 'Recovery', run: recovery },
   documents: { key: 'bigDocuments', title: 'Big documents', run: bigDocuments },
+  // Minutes of an idle connection: runs beside the others (an idle socket's bytes do not depend on them).
+  idle: { key: 'idle', title: 'Idle bandwidth', run: idleBandwidth, background: true },
 } as const;
 
 const { values } = parseArgs({
@@ -61,10 +64,7 @@ const selected = values.only
 const results: Record<string, unknown> = {};
 const started = performance.now();
 const loadBefore = os.loadavg().map((l) => Math.round(l * 100) / 100);
-for (const name of selected) {
-  const bench = BENCHMARKS[name as keyof typeof BENCHMARKS];
-  if (!bench) throw new Error(`unknown benchmark "${name}"; choose from ${Object.keys(BENCHMARKS).join(', ')}`);
-  ctx.log(`${bench.title}…`);
+const runOne = async (bench: (typeof BENCHMARKS)[keyof typeof BENCHMARKS]) => {
   const t0 = performance.now();
   try {
     results[bench.key] = { ...(await bench.run(ctx)), seconds: Math.round((performance.now() - t0) / 1000) };
@@ -72,6 +72,24 @@ for (const name of selected) {
     ctx.note(`${bench.title} failed: ${(error as Error).message.split('\n')[0]}`);
     results[bench.key] = { failed: (error as Error).message };
   }
+};
+for (const name of selected) {
+  if (name !== 'audit' && !(name in BENCHMARKS)) {
+    throw new Error(`unknown benchmark "${name}"; choose from ${Object.keys(BENCHMARKS).join(', ')}, audit`);
+  }
+}
+const background = selected
+  .map((name) => BENCHMARKS[name as keyof typeof BENCHMARKS])
+  .filter((bench) => bench && 'background' in bench)
+  .map((bench) => {
+    ctx.log(`${bench.title} (in the background)…`);
+    return runOne(bench);
+  });
+for (const name of selected) {
+  const bench = BENCHMARKS[name as keyof typeof BENCHMARKS];
+  if (!bench || 'background' in bench) continue;
+  ctx.log(`${bench.title}…`);
+  await runOne(bench);
 }
 
 // The audit log's own throughput benchmark, written alongside (bench/audit-throughput.ts).
@@ -89,6 +107,9 @@ if (!values.only || selected.includes('audit')) {
     ctx.note('audit throughput: bench/audit-throughput.ts does not exist in this build');
   }
 }
+
+if (background.length > 0) ctx.log('Waiting for the benchmarks running in the background…');
+await Promise.all(background);
 
 const output = {
   generatedAt: new Date().toISOString(),
