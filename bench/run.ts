@@ -23,7 +23,7 @@ const BENCHMARKS = {
   openloop: { key: 'openLoop', title: 'Open-loop latency', run: openLoopLatency },
   memory: { key: 'memory', title: 'Memory', run: memory },
   recovery: { key: 'recovery', title: 'Recovery', run: recovery },
-  documents: { key: 'bigDocuments', title: 'Big documents', run: bigDocuments },
+  documents: { key: 'documents', title: 'Big documents', run: bigDocuments },
   // Minutes of an idle connection: runs beside the others (an idle socket's bytes do not depend on them).
   idle: { key: 'idle', title: 'Idle bandwidth', run: idleBandwidth, background: true },
 } as const;

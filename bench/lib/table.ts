@@ -130,7 +130,7 @@ export function printTable(results: Record<string, any>): void {
       `${r.failover?.killToAnswerMedianMs} (${r.failover?.answered200}/${r.failover?.trials} ok)`,
     );
   }
-  const bd = results.bigDocuments;
+  const bd = results.documents ?? results.bigDocuments;
   if (bd?.skipped) add('big documents', `skipped: ${bd.skipped}`);
   for (const p of bd?.points ?? []) {
     add(
