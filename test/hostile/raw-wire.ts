@@ -69,6 +69,11 @@ export interface RawWebSocket {
   pings: number;
   pongs: number;
   send(frame: Buffer): boolean;
+  /**
+   * Sends a ping and resolves true at its pong (so everything sent before it has been read by
+   * the server), or false when the socket closes or `timeoutMs` passes first.
+   */
+  roundTrip(timeoutMs?: number): Promise<boolean>;
   /** Resolves with the close code, or null when the socket ended without a close frame. */
   closed(timeoutMs?: number): Promise<number | null>;
   nextMessage(timeoutMs?: number): Promise<string>;
@@ -80,6 +85,8 @@ export function rawWebSocket(
 ): Promise<RawWebSocket | { refused: number | null }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
+    // A frame and the ping behind it go out at once (no Nagle wait for the server's delayed ACK).
+    socket.setNoDelay(true);
     const key = randomBytes(16).toString('base64');
     const protocol = options.protocol === undefined ? 'connector.v1' : options.protocol;
     const headers = {
@@ -95,6 +102,7 @@ export function rawWebSocket(
     let upgraded = false;
     let closeWaiters: Array<(code: number | null) => void> = [];
     const messageWaiters: Array<(text: string) => void> = [];
+    let pongWaiters: Array<() => void> = [];
     let ended = false;
     const ws: RawWebSocket = {
       socket,
@@ -103,6 +111,26 @@ export function rawWebSocket(
       pings: 0,
       pongs: 0,
       send: (frame) => socket.write(frame),
+      roundTrip(timeoutMs = 3_000) {
+        if (ended || ws.closeCode !== null) return Promise.resolve(false);
+        const want = ws.pongs + 1;
+        socket.write(wsFrame(0x9, 'rt'));
+        return new Promise((res) => {
+          const timer = setTimeout(() => finish(false), timeoutMs);
+          const finish = (value: boolean) => {
+            clearTimeout(timer);
+            pongWaiters = pongWaiters.filter((w) => w !== check);
+            closeWaiters = closeWaiters.filter((w) => w !== onClose);
+            res(value);
+          };
+          const check = () => {
+            if (ws.pongs >= want) finish(true);
+          };
+          const onClose = () => finish(false);
+          pongWaiters.push(check);
+          closeWaiters.push(onClose);
+        });
+      },
       closed(timeoutMs = 10_000) {
         if (ended || ws.closeCode !== null) return Promise.resolve(ws.closeCode);
         return new Promise((res, rej) => {
@@ -171,6 +199,7 @@ export function rawWebSocket(
           socket.write(wsFrame(0xa, frame.payload));
         } else if (frame.opcode === 0xa) {
           ws.pongs++;
+          for (const w of [...pongWaiters]) w();
         } else if (frame.opcode === 0x1) {
           const text = frame.payload.toString('utf8');
           const w = messageWaiters.shift();
@@ -237,4 +266,31 @@ function readFrame(buffer: Buffer): { opcode: number; payload: Buffer; size: num
   }
   if (buffer.length < offset + length) return null;
   return { opcode, payload: buffer.subarray(offset, offset + length), size: offset + length };
+}
+
+/**
+ * A slow client (slowloris): sends a request line and then one header byte every `everyMs`,
+ * never finishing its headers. `closed` resolves when the server gives up on it.
+ */
+export function slowClient(port: number, host: string, everyMs = 500): { closed: Promise<void>; stop(): void } {
+  const socket = net.connect(port, '127.0.0.1');
+  let timer: NodeJS.Timeout | undefined;
+  socket.on('connect', () => {
+    socket.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nX-Slow: `);
+    timer = setInterval(() => socket.write('a'), everyMs);
+  });
+  const closed = new Promise<void>((resolve) => {
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve();
+    });
+    socket.on('error', () => {});
+  });
+  return {
+    closed,
+    stop() {
+      clearInterval(timer);
+      socket.destroy();
+    },
+  };
 }
