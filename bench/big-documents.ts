@@ -19,6 +19,7 @@ import { reasonOf, startCluster } from './lib/cluster.js';
 import { consentParams, folderStoreAvailable, syntheticPdf } from './lib/consent.js';
 import type { BenchContext } from './lib/context.js';
 import { type Scope, withScope } from './lib/scope.js';
+import { BENCH_LOCAL_SYSTEM } from './lib/source-patients.js';
 import { round } from './lib/stats.js';
 
 const SMALL_SIZES_MIB = [1, 5];
@@ -96,7 +97,8 @@ async function fileOne(ctx: BenchContext, scope: Scope, store: StoreName, mib: n
   await sleep(50);
   clearInterval(sampler);
   const best = times.length ? Math.min(...times) : Number.NaN;
-  if (failures.length) ctx.note(`big documents ${mib} MiB → ${store}: ${failures.length} of ${repeats} failed (${failures[0]})`);
+  if (failures.length)
+    ctx.note(`big documents ${mib} MiB → ${store}: ${failures.length} of ${repeats} failed (${failures[0]})`);
   const mbOf = (kb: number) => round((kb * 1024) / MB, 1);
   const result = {
     store,
@@ -124,8 +126,7 @@ async function startPeer(scope: Scope, store: StoreName): Promise<Peer> {
     const dir = scope.tempDir('cc-bench-store-');
     return {
       config: { type: 'folder', path: dir },
-      holds: (sha256) =>
-        findPdfs(dir).some((file) => sha(readFileSync(file)) === sha256),
+      holds: (sha256) => findPdfs(dir).some((file) => sha(readFileSync(file)) === sha256),
     };
   }
   if (store === 'http') {
@@ -148,7 +149,7 @@ async function startPeer(scope: Scope, store: StoreName): Promise<Peer> {
   if (store === 'fhir') {
     const fhir = await startFhirServer(scope as never);
     return {
-      config: { type: 'fhir', baseUrl: fhir.baseUrl },
+      config: { type: 'fhir', baseUrl: fhir.baseUrl, identifierSystems: { local: BENCH_LOCAL_SYSTEM } },
       holds: (sha256) => {
         // The repository's Binaries, decoded: the one filed must be there.
         const binaries = (fhir.repo as unknown as { resources: Map<string, Map<string, Binary>> }).resources?.get(

@@ -134,8 +134,10 @@ export function printTable(results: Record<string, any>): void {
   if (bd?.skipped) add('big documents', `skipped: ${bd.skipped}`);
   for (const p of bd?.points ?? []) {
     add(
-      `big document ${p.mib} MiB: time, MiB/s, peak RSS MB`,
-      p.stored ? `${p.bestMs} ms, ${p.mibPerSecond}, ${p.peakRssMb}` : `failed: ${p.failure}`,
+      `big document ${p.mib} MiB → folder: time, MiB/s, connector / hub peak over idle MB`,
+      p.stored
+        ? `${p.bestMs} ms, ${p.mibPerSecond}, ${p.connectorPeakOverIdleMb ?? p.peakRssMb} / ${p.hubPeakOverIdleMb ?? '—'}`
+        : `failed: ${p.failure}`,
     );
   }
   const docs = results.documents;

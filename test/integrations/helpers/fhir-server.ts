@@ -93,6 +93,14 @@ export async function startFhirServer(t: TestContext, options: FhirServerOptions
     if (options.caseSensitiveIdentifiers && resource?.resourceType === 'Bundle' && url.searchParams.has('identifier')) {
       answer = exactIdentifierMatches(answer as Bundle, url.searchParams.get('identifier') ?? '');
     }
+    // FHIR's `Prefer: return=minimal` (as HAPI and most servers honour it; Medplum's router
+    // itself always echoes what it created, a 25 MiB PDF included).
+    if (/return=minimal/.test(String(req.headers.prefer ?? '')) && (answer as Bundle).type === 'transaction-response') {
+      answer = {
+        ...(answer as Bundle),
+        entry: (answer as Bundle).entry?.map(({ resource: _echo, ...entry }) => entry),
+      };
+    }
     send(getStatus(outcome), answer);
 
     function send(status: number, json: unknown) {

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { trustedCertificates } from '../../core/transport.js';
+import { type StreamedBody, writePieces } from './body-parts.js';
 import { abortError } from './source-error.js';
 
 export interface HttpTransportOptions {
@@ -17,7 +18,8 @@ export interface HttpRequest {
   url: URL;
   method: string;
   headers?: Record<string, string>;
-  body?: Buffer | string;
+  /** A streamed body is written piece by piece as the socket takes it (a large document). */
+  body?: Buffer | string | StreamedBody;
   signal: AbortSignal;
 }
 
@@ -25,6 +27,10 @@ export interface HttpResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: Buffer;
+}
+
+function isStreamed(body: Buffer | string | StreamedBody): body is StreamedBody {
+  return typeof body === 'object' && !Buffer.isBuffer(body);
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -56,7 +62,9 @@ export class HttpTransport {
     if (signal.aborted) return Promise.reject(abortError(signal));
     const secure = req.url.protocol === 'https:';
     const headers: Record<string, string> = { ...(req.headers ?? {}) };
-    if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
+    const body = req.body;
+    if (body !== undefined)
+      headers['content-length'] = String(isStreamed(body) ? body.length : Buffer.byteLength(body));
     return new Promise<HttpResponse>((resolve, reject) => {
       let connectTimer: NodeJS.Timeout | undefined;
       const outgoing = (secure ? https : http).request(req.url, {
@@ -99,7 +107,14 @@ export class HttpTransport {
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
         });
       });
-      outgoing.end(req.body);
+      if (body === undefined || !isStreamed(body)) {
+        outgoing.end(body);
+        return;
+      }
+      writePieces(outgoing, body).then(
+        () => outgoing.end(),
+        (error: Error) => fail(error),
+      );
     });
   }
 

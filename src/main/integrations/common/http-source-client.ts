@@ -6,6 +6,7 @@ import type { HttpAuthConfig } from '../../../shared/config/sources.js';
 import { RpcError } from '../../../shared/protocol/index.js';
 import { ConfigError } from '../../config/config-error.js';
 import type { Logger } from '../../core/logger.js';
+import type { StreamedBody } from './body-parts.js';
 import { type AuthProvider, createAuth } from './http-auth.js';
 import { type HttpResponse, HttpTransport } from './http-request.js';
 import { toSourceError } from './source-error.js';
@@ -21,7 +22,7 @@ export interface SendOptions {
   method: string;
   url: URL;
   headers?: Record<string, string>;
-  body?: Buffer | string;
+  body?: Buffer | string | StreamedBody;
   signal: AbortSignal;
 }
 

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { fhirStoreConfigSchema } from '../../../shared/config/sources.js';
 import { type ConsentStoreResult, RpcError } from '../../../shared/protocol/index.js';
 import type { Logger } from '../../core/logger.js';
+import { jsonWithBase64 } from '../common/body-parts.js';
 import { HttpSourceClient, parseJsonBody } from '../common/http-source-client.js';
 import { PerDocumentQueue } from '../common/per-document-queue.js';
 import type { CallOptions, ConsentDocument, ConsentStore } from '../types.js';
@@ -73,13 +74,16 @@ export class FhirConsentStore implements ConsentStore {
       ],
       context: { period: { start: params.document.consentedAt } },
     };
+    const marker = randomUUID();
     const bundle: Bundle = {
       resourceType: 'Bundle',
       type: 'transaction',
       entry: [
         {
           fullUrl: binaryUrl,
-          resource: { resourceType: 'Binary', contentType: 'application/pdf', data: params.dataBase64 },
+          // A marker the body's writer replaces with the PDF's base64, made from its bytes piece by
+          // piece (body-parts.ts): the document is never held as one more string or buffer.
+          resource: { resourceType: 'Binary', contentType: 'application/pdf', data: marker },
           request: { method: 'POST', url: 'Binary' },
         },
         {
@@ -92,8 +96,11 @@ export class FhirConsentStore implements ConsentStore {
     const res = await this.client.send({
       method: 'POST',
       url: fhirUrl(this.config.baseUrl, ''),
-      headers: { accept: FHIR_JSON, 'content-type': FHIR_JSON },
-      body: JSON.stringify(bundle),
+      // return=minimal: the answer needs only each entry's status and location; a server that
+      // echoes the created Binary back would send the whole PDF again (and past the 16 MiB an
+      // answer may have).
+      headers: { accept: FHIR_JSON, 'content-type': FHIR_JSON, prefer: 'return=minimal' },
+      body: jsonWithBase64(JSON.stringify(bundle), marker, bytes),
       signal,
     });
     if (res.status < 200 || res.status >= 300) throw this.client.failFor(res);

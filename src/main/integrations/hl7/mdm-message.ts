@@ -1,6 +1,7 @@
 // MDM^T02 (original document notification and content) carrying the consent PDF: PID for the
 // patient, TXA for the document (TXA-12 = documentId, so the receiver can recognise a resend) and
 // one OBX of type ED with the PDF as base64 on one line.
+import { type StreamedBody, withBase64Between } from '../common/body-parts.js';
 import type { ConsentDocument } from '../types.js';
 import { encodeText } from './hl7-charset.js';
 import { hl7Timestamp, mshSegment } from './hl7-header.js';
@@ -22,7 +23,8 @@ export function isoToDtm(iso: string): string {
 }
 
 /** The whole message, encoded; the base64 PDF is added as bytes rather than re-encoded character by character. */
-export function buildMdm(s: MdmSettings, doc: ConsentDocument, controlId: string, now = new Date()): Buffer {
+/** The MDM^T02 message; the PDF's base64 in OBX-5 is made piece by piece as it is sent (body-parts.ts). */
+export function buildMdm(s: MdmSettings, doc: ConsentDocument, controlId: string, now = new Date()): StreamedBody {
   const p = doc.params;
   const id = s.identity;
   const identifiers = [[p.patient.localIdentifier, '', '', id.localAuthority, id.localIdentifierType]];
@@ -77,9 +79,9 @@ export function buildMdm(s: MdmSettings, doc: ConsentDocument, controlId: string
     .filter(Boolean)
     .join('. ');
   const nte = buildSegment('NTE', ['1', 'L', note]);
-  return Buffer.concat([
+  return withBase64Between(
     encodeText(`${head.join('\r')}\r${obxHead}`, s.header.charset),
-    Buffer.from(doc.bytes.toString('base64'), 'latin1'),
+    doc.bytes,
     encodeText(`${obxTail}\r${nte}\r`, s.header.charset),
-  ]);
+  );
 }

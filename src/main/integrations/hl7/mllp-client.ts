@@ -2,6 +2,7 @@
 // again after the peer closes them, and closed after a quiet spell. MLLP answers in order on a
 // connection, so each connection carries one message at a time; callers beyond `maxConnections`
 // wait for a free one, within their own deadline.
+import type { StreamedBody } from '../common/body-parts.js';
 import { abortError, closedEarly } from './hl7-errors.js';
 import { type FrameMatcher, MllpConnection, type MllpEndpoint, MllpExchangeError } from './mllp-connection.js';
 
@@ -32,7 +33,7 @@ export class MllpClient {
 
   constructor(private readonly options: MllpClientOptions) {}
 
-  async request<T>(payload: Buffer, match: FrameMatcher<T>, options: RequestOptions): Promise<T> {
+  async request<T>(payload: Buffer | StreamedBody, match: FrameMatcher<T>, options: RequestOptions): Promise<T> {
     const { signal } = options;
     let attempt = 0;
     for (;;) {

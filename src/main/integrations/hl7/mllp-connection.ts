@@ -4,8 +4,9 @@
 // never be read as the answer to the next message.
 import net from 'node:net';
 import tls from 'node:tls';
+import { type StreamedBody, writePieces } from '../common/body-parts.js';
 import { abortError, answerTooLarge, closedEarly, socketError, unreachable } from './hl7-errors.js';
-import { frameMessage, MllpDeframer, MllpFrameTooLargeError } from './mllp-framing.js';
+import { CR, FS, frameMessage, MllpDeframer, MllpFrameTooLargeError, VT } from './mllp-framing.js';
 
 export interface MllpEndpoint {
   host: string;
@@ -102,7 +103,7 @@ export class MllpConnection {
     this.closeListeners.push(listener);
   }
 
-  exchange<T>(payload: Buffer, match: FrameMatcher<T>, signal: AbortSignal): Promise<T> {
+  exchange<T>(payload: Buffer | StreamedBody, match: FrameMatcher<T>, signal: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.closed) {
         reject(new MllpExchangeError(closedEarly(), true));
@@ -138,7 +139,18 @@ export class MllpConnection {
         },
         onFailure: (error) => finish(new MllpExchangeError(error, this.bytesSinceSend === 0)),
       };
-      this.socket.write(frameMessage(payload));
+      if (Buffer.isBuffer(payload)) this.socket.write(frameMessage(payload));
+      else {
+        // A large message (a consent PDF) goes out piece by piece inside one MLLP envelope.
+        const socket = this.socket;
+        socket.write(Buffer.from([VT]));
+        writePieces(socket, payload).then(
+          () => {
+            if (!socket.destroyed) socket.write(Buffer.from([FS, CR]));
+          },
+          () => this.destroy(),
+        );
+      }
     });
   }
 

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { httpStoreConfigSchema } from '../../../shared/config/sources.js';
 import type { ConsentStoreResult } from '../../../shared/protocol/index.js';
 import type { Logger } from '../../core/logger.js';
+import { jsonWithBase64, type StreamedBody, withBytesBetween } from '../common/body-parts.js';
 import { HttpSourceClient } from '../common/http-source-client.js';
 import { readJsonPath } from '../common/json-path.js';
 import { documentMetadata } from '../consent-pipeline.js';
@@ -27,10 +28,15 @@ export class HttpConsentStore implements ConsentStore {
   async store(document: ConsentDocument, { signal }: CallOptions): Promise<ConsentStoreResult> {
     const { params, bytes } = document;
     const metadata = documentMetadata(document);
+    // The PDF's base64 is written piece by piece from its bytes, never held whole (body-parts.ts).
+    const marker = randomUUID();
     const { body, contentType } =
       this.config.format === 'multipart'
         ? multipart(metadata, params.fileName, bytes)
-        : { body: JSON.stringify({ ...metadata, dataBase64: params.dataBase64 }), contentType: 'application/json' };
+        : {
+            body: jsonWithBase64(JSON.stringify({ ...metadata, dataBase64: marker }), marker, bytes),
+            contentType: 'application/json',
+          };
     const res = await this.client.send({
       method: 'POST',
       url: new URL(this.config.url),
@@ -69,16 +75,16 @@ export class HttpConsentStore implements ConsentStore {
   }
 }
 
-function multipart(metadata: unknown, fileName: string, pdf: Buffer): { body: Buffer; contentType: string } {
+function multipart(metadata: unknown, fileName: string, pdf: Buffer): { body: StreamedBody; contentType: string } {
   const boundary = `cc-${randomUUID()}`;
   const safeName = fileName.replace(/["\r\n\\]/g, '_');
-  const body = Buffer.concat([
+  const body = withBytesBetween(
     Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(metadata)}\r\n` +
         `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: application/pdf\r\n\r\n`,
     ),
     pdf,
     Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
+  );
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
