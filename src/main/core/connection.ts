@@ -21,6 +21,7 @@ import {
 import { BatchedSender } from './batched-sender.js';
 import type { Dispatcher, ReplyChannel } from './dispatcher.js';
 import { Heartbeat, type HeartbeatTiming } from './heartbeat.js';
+import { LARGE_FRAME_BYTES, parseLargeFrame } from './large-frame.js';
 
 export interface ConnectionOptions {
   url: string;
@@ -107,6 +108,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (isBinary) {
         this.fail(CLOSE.unsupportedData, 'the platform sent a binary frame');
         return;
+      }
+      if (this.session && Buffer.isBuffer(data) && data.length >= LARGE_FRAME_BYTES) {
+        // A document: parsed without a copy of the whole frame as text (large-frame.ts).
+        const started = performance.now();
+        const message = parseLargeFrame(data);
+        if (message) {
+          this.options.dispatcher.handleMessage(message, this.channel, data.length, started);
+          return;
+        }
       }
       const text = data.toString();
       if (this.session) {

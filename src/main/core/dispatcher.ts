@@ -250,6 +250,11 @@ export class Dispatcher {
       this.reply(channel, null, '', started, bytesIn, new RpcError('parse_error'));
       return;
     }
+    this.handleMessage(message, channel, bytesIn, started);
+  }
+
+  /** A frame already parsed (a large one, large-frame.ts); `started` is when it arrived. */
+  handleMessage(message: unknown, channel: ReplyChannel, bytesIn: number, started = performance.now()): void {
     if (typeof message !== 'object' || message === null || Array.isArray(message)) {
       this.reply(channel, null, '', started, bytesIn, new RpcError('invalid_request'));
       return;
