@@ -11,7 +11,7 @@
 // A hub without --heartbeat-ms (before that change) pings every 15 s itself and tells the
 // connector 15 s: the connector is then given the interval through its own timers instead, and
 // the results say so.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -130,6 +130,10 @@ async function measure(ctx: BenchContext, scope: Scope, heartbeatMs: number, hub
         .catch(() => null),
     ]);
     deadPeer = { connectorS: c, hubS: h, expectedS };
+    if (process.env.CC_BENCH_DEBUG) {
+      for (const l of connector.handle.lines.slice(fromConnector)) ctx.log(`    connector: ${l.text}`);
+      for (const l of hub.handle.lines.slice(fromHub)) ctx.log(`    hub: ${l.text}`);
+    }
     ctx.log(
       `  dead peer at heartbeat ${heartbeatMs / 1000} s: connector ${c} s, hub ${h} s (expected ≤ ${expectedS} s)`,
     );
@@ -186,4 +190,40 @@ function hubHasHeartbeatFlag(ctx: BenchContext): boolean {
     timeout: 30_000,
   });
   return !/unknown option/i.test(`${out.stdout}${out.stderr}`);
+}
+
+/**
+ * The same in a process of its own, for running beside the other benchmarks: their load on this
+ * process's event loop would otherwise delay the polls and stretch the measured windows.
+ */
+export function idleBandwidthInChild(ctx: BenchContext): Promise<Awaited<ReturnType<typeof idleBandwidth>>> {
+  return new Promise((resolve, reject) => {
+    const args = ['--import', 'tsx', import.meta.filename, '--child', ctx.runner, ctx.quick ? 'quick' : 'full'];
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      const lines = out.split('\n');
+      out = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.startsWith('{')) resolve(JSON.parse(line));
+        else if (line.startsWith('note: ')) ctx.note(line.slice(6));
+        else ctx.log(line);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the idle benchmark exited (code ${code}) without a result`)));
+  });
+}
+
+if (process.argv[2] === '--child') {
+  const ctx: BenchContext = {
+    runner: process.argv[3] === 'tsx' ? 'tsx' : 'dist',
+    quick: process.argv[4] === 'quick',
+    log: (line) => process.stdout.write(`${line}\n`),
+    note: (line) => process.stdout.write(`note: ${line}\n`),
+  };
+  const result = await idleBandwidth(ctx);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
 }

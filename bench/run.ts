@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../test/helpers/processes.js';
 import { bigDocuments } from './big-documents.js';
-import { idleBandwidth } from './idle-bandwidth.js';
+import { idleBandwidthInChild } from './idle-bandwidth.js';
 import type { BenchContext } from './lib/context.js';
 import { printTable } from './lib/table.js';
 import { lookupOverhead } from './lookup-overhead.js';
@@ -25,7 +25,7 @@ const BENCHMARKS = {
   recovery: { key: 'recovery', title: 'Recovery', run: recovery },
   documents: { key: 'documents', title: 'Big documents', run: bigDocuments },
   // Minutes of an idle connection: runs beside the others (an idle socket's bytes do not depend on them).
-  idle: { key: 'idle', title: 'Idle bandwidth', run: idleBandwidth, background: true },
+  idle: { key: 'idle', title: 'Idle bandwidth', run: idleBandwidthInChild, background: true },
 } as const;
 
 const { values } = parseArgs({
