@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { demoDirectory } from '../../src/main/integrations/demo/demo-directory.js';
+import { helloMessage } from '../helpers/hello-message.js';
 import { type HubProcess, mintToken, startConnectorProcess, startHubProcess } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { corpusSeed, frameCorpus, httpCorpus, inBatches, personalDataIn, Rng, within } from './corpus.js';
@@ -14,24 +15,12 @@ import { type RawWebSocket, rawHttp, rawWebSocket, slowClient, textFrame, wsFram
 
 const SEED = corpusSeed();
 
+// Advertises no method: the hub never routes the good lookups to these hostile sessions.
 const hello = (token: string) =>
   textFrame(
-    JSON.stringify({
-      jsonrpc: '2.0',
-      id: 'hello',
-      method: 'connector.hello',
-      // Advertises no method: the hub never routes the good lookups to these hostile sessions.
-      params: {
-        protocol: 1,
-        token,
-        connectorId: '5f0c9a52-2f6e-4f1b-9d3c-6b8e1f2a3c4d',
-        name: 'hostile',
-        version: '0.0.0',
-        environment: 'demo',
-        methods: [],
-        maxConcurrency: 1,
-      },
-    }),
+    JSON.stringify(
+      helloMessage(token, { connectorId: '5f0c9a52-2f6e-4f1b-9d3c-6b8e1f2a3c4d', name: 'hostile', methods: [] }),
+    ),
   );
 
 interface Rig {
