@@ -1,14 +1,14 @@
 // The preview bridge (`npm run preview`) as a real process under the seeded HTTP corpus (issue
 // 11): malformed targets, methods, headers, bodies and upgrades, with and without its cookie,
-// and slow clients. After the batch it must still serve its page and answer an IPC call, and
+// slow clients, and hostile frames on its status WebSocket. After the batch it must still serve its page and answer an IPC call, and
 // have logged none of the planted personal data.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { REPO_ROOT } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { corpusSeed, httpCorpus, inBatches, personalDataIn, Rng, within } from './corpus.js';
-import { rawHttp, slowClient } from './raw-wire.js';
+import { corpusSeed, frameCorpus, httpCorpus, inBatches, personalDataIn, Rng, within } from './corpus.js';
+import { rawHttp, rawWebSocket, slowClient } from './raw-wire.js';
 
 const SEED = corpusSeed();
 
@@ -97,6 +97,19 @@ test(`preview bridge: malformed HTTP requests and upgrades, slow and half-open c
   });
   t.diagnostic(`bridge answers: ${JSON.stringify(Object.fromEntries(statuses))}`);
   await checkpoint('the HTTP corpus');
+
+  // Its status WebSocket, opened as the page opens it, then sent what no page would send.
+  let eventSockets = 0;
+  for (const c of frameCorpus(rng, 300, { fromClient: true, methods: ['status.get'] })) {
+    const ws = await rawWebSocket(port, { path: '/events', protocol: null, headers: { origin, cookie } });
+    if ('refused' in ws) assert.fail(`the page's own status socket was refused with ${ws.refused}`);
+    eventSockets++;
+    ws.send(c.frame);
+    await ws.roundTrip(2_000);
+    ws.socket.destroy();
+  }
+  t.diagnostic(`${eventSockets} status sockets sent a hostile frame each`);
+  await checkpoint('frames on the status socket');
   await within(Promise.all(slow.map((s) => s.closed)), 25_000, 'slow clients are still connected after 25 s');
   await checkpoint('the slow clients');
 });
