@@ -15,11 +15,17 @@ import { type RawWebSocket, rawHttp, rawWebSocket, slowClient, textFrame, wsFram
 
 const SEED = corpusSeed();
 
-// Advertises no method: the hub never routes the good lookups to these hostile sessions.
-const hello = (token: string) =>
+// Advertises no method: the hub never routes the good lookups to these hostile sessions. Its
+// name and version are personal data, which the hub must not log either.
+const hello = (token: string, rng: Rng) =>
   textFrame(
     JSON.stringify(
-      helloMessage(token, { connectorId: '5f0c9a52-2f6e-4f1b-9d3c-6b8e1f2a3c4d', name: 'hostile', methods: [] }),
+      helloMessage(token, {
+        connectorId: '5f0c9a52-2f6e-4f1b-9d3c-6b8e1f2a3c4d',
+        name: rng.pii(),
+        version: rng.pii(),
+        methods: [],
+      }),
     ),
   );
 
@@ -123,7 +129,7 @@ test(`hub: malformed WebSocket frames before and after the hello (seed ${SEED})`
   const open = async (): Promise<RawWebSocket> => {
     const ws = await rawWebSocket(r.hub.port);
     if ('refused' in ws) throw new Error(`upgrade refused with ${ws.refused}`);
-    ws.send(hello(r.token));
+    ws.send(hello(r.token, rng));
     const answer = JSON.parse(await ws.nextMessage(5_000));
     assert.ok(answer.result?.sessionId, 'the hello succeeds');
     sessions++;
