@@ -1,42 +1,41 @@
 // The desktop app's esbuild bundles, one function each, so that the build and the UI tests (which
 // build into a temporary folder of their own) produce exactly the same files.
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { readPlatformFile } from './platform-file.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const at = (p) => path.join(root, p);
 const pkg = JSON.parse(readFileSync(at('package.json'), 'utf8'));
 const define = { __CONNECTOR_VERSION__: JSON.stringify(pkg.version) };
 // Native and optional modules stay outside the bundle; electron-builder ships them in node_modules.
-const external = [
-  'electron',
-  'better-sqlite3',
-  'pg-native',
-  'mssql',
-  'tedious',
-  'pg',
-  '@medplum/*',
-  'bufferutil',
-  'utf-8-validate',
-];
+// The SQL drivers (mssql/tedious, pg) are bundled: their lazy `import()` becomes a `require` of a
+// module inside app.cjs, so no ESM loading from inside the asar archive is involved.
+const external = ['electron', 'better-sqlite3', 'pg-native', '@medplum/*', 'bufferutil', 'utf-8-validate'];
 
-/** Electron main process → <outdir>/app.cjs */
-export function bundleMain(outdir) {
-  return build({
+/**
+ * Electron main process → <outdir>/app.cjs, and <outdir>/platform.json: the platform addresses
+ * from build/platform.json (or `platformFile`), null for each with CC_GENERIC_BUILD=1.
+ */
+export async function bundleMain(outdir, { platformFile = at('build/platform.json') } = {}) {
+  const addresses = readPlatformFile(platformFile);
+  await build({
     entryPoints: { app: at('src/main/app/main.ts') },
     outdir,
     outExtension: { '.js': '.cjs' },
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node22',
+    target: 'node24',
+    supported: { 'dynamic-import': false },
     sourcemap: true,
     external,
     define: { ...define, 'import.meta.url': '__import_meta_url' },
     banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
   });
+  writeFileSync(path.join(outdir, 'platform.json'), `${JSON.stringify(addresses, null, 2)}\n`);
 }
 
 /** Sandboxed preload (only 'electron' may be required) → <outdir>/preload.cjs */

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
-import { AppShell, type ShellController } from '../../src/main/app/app-shell.js';
-import type { MenuItemSpec } from '../../src/main/app/tray-menu.js';
+import { AppShell, type ShellController, type TrayParts } from '../../src/main/app/app-shell.js';
 import type { AppStatus } from '../../src/shared/ipc/status.js';
 import { app, env, NOW } from './status-fixtures.js';
 
@@ -32,9 +31,9 @@ class FakeController extends EventEmitter implements ShellController {
   }
 }
 
-function shell(status: AppStatus, confirm = true) {
+function shell(status: AppStatus, confirm = true, now: () => Date = () => NOW) {
   const controller = new FakeController(status);
-  const trays: Array<{ iconFile: string; tooltip: string; menu: MenuItemSpec[] }> = [];
+  const trays: Array<Partial<TrayParts>> = [];
   const shown: string[] = [];
   const sent: unknown[] = [];
   const asked: string[] = [];
@@ -55,7 +54,7 @@ function shell(status: AppStatus, confirm = true) {
     quit: () => {
       quit++;
     },
-    now: () => NOW,
+    now,
   });
   return { s, controller, trays, shown, sent, asked, quits: () => quit };
 }
@@ -73,6 +72,25 @@ test('the tray follows the status, and is left alone when nothing changed', asyn
   assert.equal(x.trays[1]?.iconFile, 'tray-red.png');
   assert.match(x.trays[1]?.tooltip ?? '', /token not accepted/);
   assert.equal(x.sent.length, 2, 'every status goes to the window too');
+});
+
+test('a new latency or a countdown changes the tooltip only: the menu and icon are left alone', async (t) => {
+  let clock = NOW.getTime();
+  const x = shell(app(env('production', 'connected', { latencyMs: 23 })), true, () => new Date(clock));
+  x.s.start();
+  t.after(() => x.s.quit({ confirm: false }));
+  x.controller.push(app(env('production', 'connected', { latencyMs: 31 })));
+  assert.deepEqual(Object.keys(x.trays[1] ?? {}), ['tooltip'], 'latency: tooltip only');
+  const next = new Date(clock + 20_000).toISOString();
+  x.controller.push(app(env('production', 'backing_off', { attempt: 2, nextAttemptAt: next })));
+  const menuUpdates = () => x.trays.filter((v) => v.menu).length;
+  const before = menuUpdates();
+  const tooltipsBefore = x.trays.filter((v) => v.tooltip).length;
+  clock += 3_000;
+  await new Promise((r) => setTimeout(r, 1_300));
+  assert.equal(menuUpdates(), before, 'the countdown does not rebuild the menu');
+  assert.ok(x.trays.filter((v) => v.tooltip).length > tooltipsBefore, 'the tooltip counts down');
+  assert.match(x.trays.at(-1)?.tooltip ?? '', /next in 17 s/);
 });
 
 test('first start with nothing set up opens the wizard; a tray click opens status once set up', async () => {

@@ -96,9 +96,15 @@ test('the files electron-builder.yml names exist or are what the build writes', 
   for (const name of new Set(requires(mainFile))) {
     if (builtins.has(name) || name === 'electron') continue;
     const top = name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : (name.split('/')[0] as string);
-    const optional = ['pg-native', 'bufferutil', 'utf-8-validate'].includes(top);
+    // Optional add-ons their users load in try/catch (kerberos: https-proxy-agent's Negotiate support).
+    const optional = ['pg-native', 'bufferutil', 'utf-8-validate', 'kerberos'].includes(top);
     assert.ok(optional || top in pkg.dependencies, `${name} is required at run time but is not a dependency`);
   }
+  // The SQL drivers are inside the bundle, loaded with require on first use: no ESM import() of a
+  // package from inside the asar archive.
+  const mainText = readFileSync(mainFile, 'utf8');
+  assert.doesNotMatch(mainText, /\bimport\(\s*["'](mssql|pg|tedious)["']/);
+  assert.match(mainText, /require_mssql\(\)/);
   // The sandboxed preload may only require electron.
   assert.deepEqual([...new Set(requires(path.join(out, 'preload', 'preload.cjs')))], ['electron']);
   const html = readFileSync(path.join(out, 'renderer', 'index.html'), 'utf8');

@@ -1,17 +1,25 @@
 // The app's behaviour between the controller and the Electron objects, which it only sees through
 // small interfaces (TrayView, WindowHost, Dialogs) so that tests drive it with fakes. One render()
-// derives the tray from the status; setters are skipped when nothing changed.
+// derives the tray from the status; setters are skipped when nothing changed. The tray shows no
+// countdown and no latency, so it changes only when the state does: no timer redraws it.
 
 import { STATUS_EVENT } from '../../shared/ipc/channels.js';
 import type { AppStatus } from '../../shared/ipc/status.js';
 import type { Environment } from '../../shared/protocol/index.js';
+import { type Logger, silentLogger } from '../core/logger.js';
 import { trayIcon } from './tray-icon.js';
 import { type MenuAction, type MenuItemSpec, QUIT_CONFIRMATION, quitNeedsConfirmation, trayMenu } from './tray-menu.js';
 import { trayTooltip } from './tray-tooltip.js';
 
+export interface TrayParts {
+  iconFile: string;
+  tooltip: string;
+  menu: MenuItemSpec[];
+}
+
 export interface TrayView {
-  /** Image, tooltip and menu change together, always from one status. */
-  set(view: { iconFile: string; tooltip: string; menu: MenuItemSpec[] }): void;
+  /** Only the parts that changed, all derived from one status. */
+  set(view: Partial<TrayParts>): void;
 }
 
 export interface WindowHost {
@@ -41,12 +49,22 @@ export interface ShellDeps {
   windows: WindowHost;
   dialogs: Dialogs;
   openLogs(): Promise<void>;
+  /** Called once every connector has drained: exit the process. */
   quit(): void;
+  logger?: Logger;
   now?: () => Date;
 }
 
+export interface QuitOptions {
+  /** Ask first while connected (Quit from the tray); never at sign-out, shutdown or hand-over. */
+  confirm: boolean;
+  /** For the log: why the app is ending. */
+  why?: string;
+}
+
 export class AppShell {
-  private last = '';
+  private readonly last: Record<keyof TrayParts, string> = { iconFile: '', tooltip: '', menu: '' };
+  private lastStatus: AppStatus | null = null;
   private timer: NodeJS.Timeout | null = null;
   private quitting = false;
 
@@ -58,24 +76,32 @@ export class AppShell {
       this.render(status);
     });
     this.render(this.deps.controller.status());
-    // "next in 8 s" counts down in the tooltip; render() skips the tray when nothing changed.
-    this.timer = setInterval(() => this.render(this.deps.controller.status()), 1_000);
+    // Only the tooltip counts down ("next in 8 s", UX.md), and only while it shows a countdown.
+    this.timer = setInterval(() => {
+      const shown = this.lastStatus;
+      if (shown?.environments.some((e) => e.state === 'backing_off' && e.nextAttemptAt)) this.render(shown);
+    }, 1_000);
     this.timer.unref?.();
     const status = this.deps.controller.status();
     if (!status.environments.some((e) => e.configured)) this.deps.windows.show('setup');
   }
 
   render(status: AppStatus): void {
+    this.lastStatus = status;
     const now = this.deps.now?.() ?? new Date();
-    const view = {
+    const view: TrayParts = {
       iconFile: trayIcon(status, now).file,
       tooltip: trayTooltip(status, now),
       menu: trayMenu(status, now),
     };
-    const key = JSON.stringify(view);
-    if (key === this.last) return;
-    this.last = key;
-    this.deps.tray.set(view);
+    const changed: Partial<TrayParts> = {};
+    for (const part of Object.keys(view) as Array<keyof TrayParts>) {
+      const key = JSON.stringify(view[part]);
+      if (key === this.last[part]) continue;
+      this.last[part] = key;
+      (changed as Record<string, unknown>)[part] = view[part];
+    }
+    if (Object.keys(changed).length > 0) this.deps.tray.set(changed);
   }
 
   /** A click on the tray icon itself. */
@@ -106,16 +132,21 @@ export class AppShell {
     }
   }
 
-  async quit(): Promise<void> {
+  /** Drains every connector (connector.draining, then close 1001), then exits. */
+  async quit(options: QuitOptions = { confirm: true }): Promise<void> {
     if (this.quitting) return;
-    if (quitNeedsConfirmation(this.deps.controller.status())) {
+    if (options.confirm && quitNeedsConfirmation(this.deps.controller.status())) {
       const ok = await this.deps.dialogs.confirmQuit(QUIT_CONFIRMATION);
-      if (!ok) return;
+      if (!ok || this.quitting) return;
     }
     this.quitting = true;
     if (this.timer) clearInterval(this.timer);
-    await this.deps.controller.close();
-    this.deps.quit();
+    (this.deps.logger ?? silentLogger).info('quitting: draining connectors', { why: options.why ?? 'Quit chosen' });
+    try {
+      await this.deps.controller.close();
+    } finally {
+      this.deps.quit();
+    }
   }
 
   get isQuitting(): boolean {
