@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -33,7 +33,13 @@ test('electron-builder.yml passes electron-builder’s own validation and has wh
     config.asarUnpack.some((p: string) => p.includes('better-sqlite3')),
     'native module outside the asar',
   );
-  assert.equal(config.npmRebuild, true, 'better-sqlite3 is rebuilt for Electron');
+  // better-sqlite3 13 is N-API with prebuilt binaries: nothing to rebuild for Electron.
+  assert.equal(config.npmRebuild, false);
+  assert.ok(existsSync(path.join(root, 'node_modules', 'better-sqlite3', 'prebuilds', 'win32-x64.node')));
+  assert.match(require('better-sqlite3/package.json').version, /^13\./);
+  assert.deepEqual(config.msi.additionalWixArgs, ['-ext', 'WixUtilExtension']);
+  assert.deepEqual(config.msi.additionalLightArgs, ['-sval']);
+  for (const hook of [config.beforePack, config.msiProjectCreated]) assert.ok(existsSync(path.join(root, hook)), hook);
   assert.deepEqual(
     {
       runAsNode: config.electronFuses.runAsNode,
@@ -126,4 +132,93 @@ test('the release workflow builds the MSI on Windows and uploads it', () => {
   assert.equal(checkout.with?.['persist-credentials'], false, 'the token is not kept in .git/config');
   const fast = job.steps.find((s: any) => /fast tests/.test(s.name ?? ''));
   assert.match(fast?.run ?? '', /node scripts\/test\.mjs test\/app test\/audit/, 'the step runs what its name says');
+});
+
+/** electron-builder's own MSI template, rendered the way its MsiTarget does (ejs, same substitutions). */
+function renderBuilderWxs(): string {
+  const builderDir = path.dirname(require.resolve('app-builder-lib/package.json'));
+  const ejs = createRequire(path.join(builderDir, 'package.json'))('ejs');
+  const template = readFileSync(path.join(builderDir, 'templates', 'msi', 'template.xml'), 'utf8')
+    .replace(/{{/g, '<%')
+    .replace(/}}/g, '%>')
+    .replace(/\${([^}]+)}/g, '<%=$1%>');
+  return ejs.compile(template)({
+    productName: 'Cloud Connector',
+    upgradeCode: '2005DBF7-3F26-4A29-BD8E-0F7C650E9090',
+    version: '0.1.0.0',
+    manufacturer: 'Cloud Connector contributors',
+    compressionLevel: 'high',
+    installationDirectoryWixName: 'Cloud Connector',
+    iconPath: null,
+    iconId: 'CloudConnectorIcon.exe',
+    isRunAfterFinish: true,
+    isAssisted: true,
+    isPerMachine: true,
+    menuCategory: null,
+    programFilesId: 'ProgramFiles64Folder',
+    isCreateDesktopShortcut: false,
+    isCreateStartMenuShortcut: true,
+    dirs: '',
+    files:
+      '<Component><File Name="cloud-connector.exe" Source="$(var.appDir)\\cloud-connector.exe" ReadOnly="yes" KeyPath="yes" Id="mainExecutable"/></Component>',
+  });
+}
+
+test('the MSI hook adds CloseApplication to electron-builder’s real WiX template, and fails loudly if it cannot', (t) => {
+  const hook = require(path.join(root, 'scripts', 'msi', 'msi-project-created.cjs'));
+  const wxs = renderBuilderWxs();
+  const file = path.join(tempDir(t), 'project.wxs');
+  writeFileSync(file, wxs);
+  return hook.default(file).then(() => {
+    const out = readFileSync(file, 'utf8');
+    const builderDir = path.dirname(require.resolve('app-builder-lib/package.json'));
+    const { DOMParser } = createRequire(path.join(builderDir, 'package.json'))('@xmldom/xmldom');
+    const errors: string[] = [];
+    const doc = new DOMParser({
+      onError: (level: string, message: string) => errors.push(`${level}: ${message}`),
+    }).parseFromString(out, 'text/xml');
+    assert.deepEqual(errors, [], 'well-formed XML');
+    const product = doc.getElementsByTagName('Product')[0];
+    const closers = doc.getElementsByTagNameNS('http://wixtoolset.org/schemas/v4/wxs/util', 'CloseApplication');
+    assert.equal(closers.length, 1);
+    const close = closers[0];
+    assert.equal(close.parentNode, product, 'a child of <Product>');
+    assert.equal(close.getAttribute('Target'), 'cloud-connector.exe', 'electron-builder.yml executableName + .exe');
+    assert.equal(close.getAttribute('CloseMessage'), 'yes');
+    assert.equal(close.getAttribute('TerminateProcess'), '1');
+    assert.equal(close.getAttribute('PromptToContinue'), 'no', 'a silent install never waits for a person');
+    // Every fragment file is applied; one that changes nothing, or a template without </Product>, fails the build.
+    assert.throws(() => hook.applyFragments('<Wix xmlns="http://wixtoolset.org/schemas/v4/wxs"></Wix>'), /Product/);
+    assert.throws(
+      () => hook.applyFragments(wxs, hook.buildContext(), [{ name: 'noop', apply: (w: string) => w }]),
+      /fragment "noop" did not change the project/,
+    );
+  });
+});
+
+test('the MSI build refuses placeholder platform addresses unless the build is generic', async (t) => {
+  const { checkPlatformAddresses } = require(path.join(root, 'scripts', 'msi', 'before-pack.cjs'));
+  const platform = await import(pathToFileURL(path.join(root, 'scripts', 'platform-file.mjs')).href);
+  const dir = tempDir(t);
+  const write = (value: object) => {
+    const file = path.join(dir, `${Math.random()}.json`);
+    writeFileSync(file, JSON.stringify(value));
+    return file;
+  };
+  // What the repository ships is a placeholder: an MSI built from it would fail here.
+  const shipped = platform.readPlatformFile(path.join(root, 'build', 'platform.json'), { generic: false });
+  await assert.rejects(
+    checkPlatformAddresses(write(shipped)),
+    /placeholder platform addresses[\s\S]*build\/platform\.json[\s\S]*CC_GENERIC_BUILD=1/,
+  );
+  await assert.rejects(
+    checkPlatformAddresses(write({ production: 'wss://connect.example.com/v1', demo: null })),
+    /production: wss:\/\/connect\.example\.com\/v1 is a placeholder/,
+  );
+  await checkPlatformAddresses(write({ production: 'wss://connect.consent-platform.co.uk/connector/v1', demo: null }));
+  // A generic build writes no addresses at all, which packages.
+  const generic = platform.readPlatformFile(path.join(root, 'build', 'platform.json'), { generic: true });
+  assert.deepEqual(generic, { production: null, demo: null });
+  await checkPlatformAddresses(write(generic));
+  assert.throws(() => platform.readPlatformFile(write({ production: 'http://x', demo: null }), { generic: false }));
 });
