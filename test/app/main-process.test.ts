@@ -6,9 +6,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-
+import { startConnectProxy } from '../helpers/connect-proxy.js';
+import { startTestHub } from '../helpers/hub-fixture.js';
 import { mintToken, startHubProcess } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { testPki } from '../helpers/tls.js';
 import { type AppFolders, type AppProcess, eventually, launchApp } from './harness/app-process.js';
 import { type PackagedLayout, stagePackagedApp } from './harness/packaged-layout.js';
 import { startWireRecorder } from './harness/ws-wire.js';
@@ -264,4 +266,50 @@ test('a newer version started while an older one runs takes over: the old one dr
   assert.deepEqual(locks[0]?.args[0], { version: '0.99.0' }, 'and told the old one its version');
   assert.equal(JSON.parse(readFileSync(path.join(localDir(f), 'running-instance.json'), 'utf8')).version, '0.99.0');
   assert.equal(newer.calls.filter((c) => c.method === 'show').length, 0, 'silently: no window');
+});
+
+test('"Use Windows settings" follows the proxy Windows gives for the platform, asked again at each reconnect', async (t) => {
+  const pki = await testPki();
+  const fx = await startTestHub(t, { tls: { cert: pki.serverCert, key: pki.serverKey } });
+  const caFile = path.join(tempDir(t), 'ca.pem');
+  writeFileSync(caFile, pki.caCert);
+  const proxy = await startConnectProxy(t);
+  // platform.test resolves nowhere but in the test proxy: only the proxy Windows names can reach it.
+  const platformUrl = fx.hub.wsUrl.replace('127.0.0.1', 'platform.test');
+  const app = launchApp(t, {
+    appDir: layout.appDir,
+    folders: folders(t),
+    env: { FAKE_ELECTRON_PROXY: `PROXY ${new URL(proxy.url).host}; DIRECT` },
+  });
+  await ready(app);
+  const saved = await app.invoke('setup.save', {
+    environment: 'demo',
+    token: fx.mint('demo'),
+    network: { platformUrl, proxyMode: 'system', caFile },
+    patientLookup: { type: 'demo' },
+    consentStore: null,
+    startAtLogin: false,
+  });
+  assert.equal(saved.value.ok, true, JSON.stringify(saved));
+  await eventually(async () => (await demoState(app))?.state === 'connected', 'connected through the proxy');
+  assert.deepEqual(proxy.tunnels, [`platform.test:${fx.hub.port}`]);
+  const asked = () => app.calls.filter((c) => c.target === 'session' && c.method === 'resolveProxy');
+  assert.equal(asked().at(-1)?.args[0], `https://platform.test:${fx.hub.port}/`);
+
+  // Another network: now the proxy wants Windows sign-in. The next connection asks Windows again.
+  const strict = await startConnectProxy(t, { demand: ['Negotiate', 'NTLM'] });
+  await app.command('proxy.set', { answer: `PROXY ${new URL(strict.url).host}` });
+  const before = asked().length;
+  await fx.hub.close({ graceful: false });
+  const failed = await eventually(async () => {
+    const reply = await app.invoke('status.get', {});
+    const demo = reply.value.environments.find((e: { environment: string }) => e.environment === 'demo');
+    return demo?.lastError?.includes('Windows sign-in') ? demo : null;
+  }, 'the sign-in explanation');
+  assert.equal(
+    failed.lastError,
+    'your proxy needs Windows sign-in: ask IT to let platform.test through without it, or enter a proxy account',
+  );
+  assert.ok(asked().length > before, 'asked Windows again for the reconnect');
+  assert.equal(strict.tunnels.length >= 1, true);
 });

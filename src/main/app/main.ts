@@ -8,6 +8,7 @@ import { app, clipboard, dialog, type IpcMainInvokeEvent, ipcMain, safeStorage, 
 import { CHANNEL_NAMES } from '../../shared/ipc/channels.js';
 import { dispatchIpc } from '../../shared/ipc/dispatch.js';
 import { ENVIRONMENTS } from '../../shared/protocol/index.js';
+import { useSystemProxyLookup } from '../core/transport.js';
 import { createProcessLogger } from '../logging/process-logger.js';
 import { appFolders, moveRoamingSetup } from './app-folders.js';
 import { AppShell } from './app-shell.js';
@@ -56,6 +57,8 @@ async function main(tookOver: boolean): Promise<void> {
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
 
+  // "Use Windows settings": each connection asks Chromium for its proxy (Internet Options, PAC, WPAD).
+  useSystemProxyLookup((url) => session.defaultSession.resolveProxy(url));
   const logger = createProcessLogger({ dir: folders.logsDir, fileName: 'app.log' });
   logger.info('app starting', { version, takeover: tookOver });
   moveRoamingSetup(folders, logger);
