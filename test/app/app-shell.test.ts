@@ -31,7 +31,12 @@ class FakeController extends EventEmitter implements ShellController {
   }
 }
 
-function shell(status: AppStatus, confirm = true, now: () => Date = () => NOW) {
+function shell(
+  status: AppStatus,
+  confirm = true,
+  now: () => Date = () => NOW,
+  extra: Partial<ConstructorParameters<typeof AppShell>[0]> = {},
+) {
   const controller = new FakeController(status);
   const trays: Array<Partial<TrayParts>> = [];
   const shown: string[] = [];
@@ -55,6 +60,7 @@ function shell(status: AppStatus, confirm = true, now: () => Date = () => NOW) {
       quit++;
     },
     now,
+    ...extra,
   });
   return { s, controller, trays, shown, sent, asked, quits: () => quit };
 }
@@ -130,4 +136,44 @@ test('Quit asks while connected, and does nothing if the person keeps it running
   await idle.s.onMenu('quit');
   assert.deepEqual(idle.asked, [], 'nothing connected: no question');
   assert.equal(idle.quits(), 1);
+});
+
+test('notifications: one after 2 minutes reconnecting, one on recovery; the tray hint once, when first connected', (t) => {
+  let clock = NOW.getTime();
+  const notes: Array<{ title: string; picture?: string }> = [];
+  const clicks: Array<() => void> = [];
+  let hintShown = false;
+  const x = shell(app(env('production', 'not_set_up')), true, () => new Date(clock), {
+    notifier: {
+      show: (note, onClick) => {
+        notes.push(note);
+        clicks.push(onClick);
+      },
+    },
+    trayHint: {
+      due: () => !hintShown,
+      shown: () => (hintShown = true),
+      picture: '/app/assets/hints/keep-icon-visible.png',
+    },
+  });
+  x.s.start();
+  t.after(() => x.s.quit({ confirm: false }));
+  x.controller.push(app(env('production', 'connected')));
+  assert.deepEqual(
+    notes.map((n) => [n.title, n.picture]),
+    [['Keep Cloud Connector in view', '/app/assets/hints/keep-icon-visible.png']],
+    'the hint, with its picture, at the first connection',
+  );
+  x.controller.push(app(env('production', 'backing_off', { attempt: 1 })));
+  clock += 60_000;
+  x.controller.push(app(env('production', 'backing_off', { attempt: 2 })));
+  assert.equal(notes.length, 1, 'not yet');
+  clock += 61_000;
+  x.s.attend(app(env('production', 'backing_off', { attempt: 2 })));
+  assert.equal(notes.at(-1)?.title, 'Production: reconnecting (try 2)');
+  clicks.at(-1)?.();
+  assert.equal(x.shown.at(-1), 'status', 'a click opens the status window');
+  x.controller.push(app(env('production', 'connected')));
+  assert.equal(notes.at(-1)?.title, 'Production is connected again');
+  assert.equal(notes.length, 3, 'no second hint');
 });

@@ -184,7 +184,7 @@ test('a set-up saved through IPC connects to a real hub, in the local folder; Qu
     windows.map(() => false),
     'no window shown',
   );
-  assert.ok(!again.calls.some((c) => c.method === 'show' || c.method === 'loadFile'));
+  assert.ok(!again.calls.some((c) => c.method === 'show' || c.method === 'loadFile'), 'no window, no second hint');
   const tray = await again.command<{ image: string; menu: string[] }>('tray.state');
   assert.equal(path.basename(tray.image), 'tray-green.png');
   assert.equal(tray.menu[0], 'Demo: connected');
@@ -312,4 +312,53 @@ test('"Use Windows settings" follows the proxy Windows gives for the platform, a
   );
   assert.ok(asked().length > before, 'asked Windows again for the reconnect');
   assert.equal(strict.tunnels.length >= 1, true);
+});
+
+test('a set-up an earlier version left in the roaming folder, token from the sync API, moves to the local folder once', async (t) => {
+  const hub = await startHubProcess(t, { dir: tempDir(t) });
+  const wire = await startWireRecorder(t, hub.port);
+  const f = folders(t);
+  // The earlier version: everything in userData (roaming), the token written by safeStorage's sync API.
+  const earlier = launchApp(t, {
+    appDir: layout.appDir,
+    folders: { ...f, localAppData: '' },
+    env: { FAKE_ELECTRON_SYNC_SAFE_STORAGE_ONLY: '1' },
+  });
+  await ready(earlier);
+  const token = mintToken(hub.tokensFile, 'acme', 'demo');
+  const saved = await earlier.invoke('setup.save', {
+    environment: 'demo',
+    token,
+    network: { platformUrl: wire.url, proxyMode: 'system' },
+    patientLookup: { type: 'demo' },
+    consentStore: null,
+    startAtLogin: false,
+  });
+  assert.equal(saved.value.ok, true);
+  await eventually(async () => (await demoState(earlier))?.state === 'connected', 'the earlier version connected');
+  await earlier.kill();
+  const roamingToken = path.join(f.userData, 'demo', 'token.enc');
+  assert.match(readFileSync(roamingToken, 'utf8'), /^fake-dpapi-sync:/);
+
+  const logFile = path.join(localDir(f), 'logs', 'app.log');
+  const moves = () =>
+    readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('moved the set-up')).length;
+  for (const run of [1, 2]) {
+    const before = connectedLines(hub);
+    const now = launchApp(t, { appDir: layout.appDir, folders: f });
+    await ready(now);
+    await eventually(async () => connectedLines(hub) > before, `run ${run} connected with the moved set-up`);
+    assert.equal(moves(), 1, 'one line in the log, on the first start only');
+    await now.kill();
+  }
+  assert.ok(!existsSync(path.join(f.userData, 'demo')), 'nothing left in the roaming folder');
+  const log = readFileSync(logFile, 'utf8');
+  assert.ok(
+    !log.includes(f.userData) && !log.includes(f.localAppData),
+    'no folder names (they carry the account name)',
+  );
+  // The token was read with the async API and written again with it.
+  assert.match(readFileSync(path.join(localDir(f), 'demo', 'token.enc'), 'utf8'), /^fake-dpapi-async:/);
 });

@@ -7,6 +7,8 @@ import { STATUS_EVENT } from '../../shared/ipc/channels.js';
 import type { AppStatus } from '../../shared/ipc/status.js';
 import type { Environment } from '../../shared/protocol/index.js';
 import { type Logger, silentLogger } from '../core/logger.js';
+import { AttentionPolicy } from './attention.js';
+import { type Note, TRAY_HINT } from './notes.js';
 import { trayIcon } from './tray-icon.js';
 import { type MenuAction, type MenuItemSpec, QUIT_CONFIRMATION, quitNeedsConfirmation, trayMenu } from './tray-menu.js';
 import { trayTooltip } from './tray-tooltip.js';
@@ -27,6 +29,10 @@ export interface WindowHost {
   show(route: 'status' | 'setup'): void;
   /** Sends an event to the window's renderer, if it is open. */
   send(channel: string, payload: unknown): void;
+}
+
+export interface Notifier {
+  show(note: Note, onClick: () => void): void;
 }
 
 export interface Dialogs {
@@ -51,6 +57,10 @@ export interface ShellDeps {
   openLogs(): Promise<void>;
   /** Called once every connector has drained: exit the process. */
   quit(): void;
+  /** Windows notifications: an environment red or amber for 2 minutes, its recovery, the first-run hint. */
+  notifier?: Notifier;
+  /** The one-time hint about keeping the tray icon visible: still due? (then marked shown). */
+  trayHint?: { due(): boolean; shown(): void; picture: string };
   logger?: Logger;
   now?: () => Date;
 }
@@ -66,6 +76,8 @@ export class AppShell {
   private readonly last: Record<keyof TrayParts, string> = { iconFile: '', tooltip: '', menu: '' };
   private lastStatus: AppStatus | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private attentionTimer: NodeJS.Timeout | null = null;
+  private readonly attention = new AttentionPolicy();
   private quitting = false;
 
   constructor(private readonly deps: ShellDeps) {}
@@ -74,8 +86,12 @@ export class AppShell {
     this.deps.controller.on('status', (status) => {
       this.deps.windows.send(STATUS_EVENT, status);
       this.render(status);
+      this.attend(status);
     });
     this.render(this.deps.controller.status());
+    // "Red for 2 minutes" must be noticed even when no status event comes (a long backoff).
+    this.attentionTimer = setInterval(() => this.lastStatus && this.attend(this.lastStatus), 15_000);
+    this.attentionTimer.unref?.();
     // Only the tooltip counts down ("next in 8 s", UX.md), and only while it shows a countdown.
     this.timer = setInterval(() => {
       const shown = this.lastStatus;
@@ -102,6 +118,22 @@ export class AppShell {
       (changed as Record<string, unknown>)[part] = view[part];
     }
     if (Object.keys(changed).length > 0) this.deps.tray.set(changed);
+  }
+
+  /** Notifications due for this status: 2 minutes red or amber, a recovery, the first-run hint. */
+  attend(status: AppStatus): void {
+    const notifier = this.deps.notifier;
+    if (!notifier || this.quitting) return;
+    const now = (this.deps.now?.() ?? new Date()).getTime();
+    for (const note of this.attention.update(status, now)) {
+      (this.deps.logger ?? silentLogger).info('notification', { environment: note.environment, kind: note.kind });
+      notifier.show(note, () => this.deps.windows.show('status'));
+    }
+    const hint = this.deps.trayHint;
+    if (hint && status.environments.some((e) => e.state === 'connected') && hint.due()) {
+      hint.shown();
+      notifier.show({ ...TRAY_HINT, picture: hint.picture }, () => undefined);
+    }
   }
 
   /** A click on the tray icon itself. */
@@ -141,6 +173,7 @@ export class AppShell {
     }
     this.quitting = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.attentionTimer) clearInterval(this.attentionTimer);
     (this.deps.logger ?? silentLogger).info('quitting: draining connectors', { why: options.why ?? 'Quit chosen' });
     try {
       await this.deps.controller.close();

@@ -2,7 +2,7 @@
 // contract and the app shell to Electron's objects. Everything it decides lives in pure, tested
 // code; this file only connects things. Run in `npm test` as built (dist/main/app.cjs) with a
 // recording stand-in for `electron` (test/app/main-process.test.ts).
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { app, clipboard, dialog, type IpcMainInvokeEvent, ipcMain, safeStorage, session, shell } from 'electron';
 import { CHANNEL_NAMES } from '../../shared/ipc/channels.js';
@@ -13,6 +13,7 @@ import { createProcessLogger } from '../logging/process-logger.js';
 import { appFolders, moveRoamingSetup } from './app-folders.js';
 import { AppShell } from './app-shell.js';
 import { startConnectorHost } from './connector-host.js';
+import { ElectronNotifier } from './electron-notifier.js';
 import { ElectronTrayView } from './electron-tray-view.js';
 import { ElectronWindowHost } from './electron-window-host.js';
 import { readPlatformAddresses } from './platform-addresses.js';
@@ -27,6 +28,10 @@ import {
 
 // Bundled to dist/main/app.cjs; assets and the renderer sit beside dist/ in the package.
 const root = path.resolve(__dirname, '..', '..');
+// Files Windows itself reads (a toast's picture) cannot be inside app.asar: they are unpacked.
+const unpackedRoot = root.replace(/app\.asar$/, 'app.asar.unpacked');
+// Notifications are attributed to the Start menu shortcut the MSI creates with this id.
+const APP_ID = 'uk.co.cloudconnector.desktop';
 const folders = appFolders(app.getPath('userData'));
 const version = app.getVersion();
 const running = new RunningInstanceFile(folders.dataDir);
@@ -47,6 +52,7 @@ void claimSingleInstance(
 });
 
 async function main(tookOver: boolean): Promise<void> {
+  app.setAppUserModelId(APP_ID);
   await app.whenReady();
   mkdirSync(folders.dataDir, { recursive: true });
   running.write(version);
@@ -108,6 +114,7 @@ async function main(tookOver: boolean): Promise<void> {
     );
   }
 
+  const trayHintFile = path.join(folders.dataDir, 'tray-hint-shown');
   const appShell = new AppShell({
     controller: host,
     windows,
@@ -132,6 +139,12 @@ async function main(tookOver: boolean): Promise<void> {
     },
     openLogs: async () => {
       await shell.openPath(folders.logsDir);
+    },
+    notifier: new ElectronNotifier(path.join(root, 'assets', 'app-icon.png')),
+    trayHint: {
+      due: () => !existsSync(trayHintFile),
+      shown: () => writeFileSync(trayHintFile, `${new Date().toISOString()}\n`),
+      picture: path.join(unpackedRoot, 'assets', 'hints', 'keep-icon-visible.png'),
     },
     logger,
     quit: () => {

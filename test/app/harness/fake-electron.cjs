@@ -461,6 +461,13 @@ const safeStorage = {
   },
 };
 
+// An Electron before 45 (what an earlier version of the app ran on) has only the synchronous API.
+if (env.FAKE_ELECTRON_SYNC_SAFE_STORAGE_ONLY === '1') {
+  delete safeStorage.isAsyncEncryptionAvailable;
+  delete safeStorage.encryptStringAsync;
+  delete safeStorage.decryptStringAsync;
+}
+
 // ---- IPC, dialogs, shell, clipboard, session, powerMonitor -----------------------------------------
 
 const ipcHandlers = new Map();
