@@ -117,21 +117,49 @@ test('the files electron-builder.yml names exist or are what the build writes', 
   assert.match(html, /Content-Security-Policy" content="default-src 'none'; script-src 'self'/);
 });
 
-test('the release workflow builds the MSI on Windows and uploads it', () => {
+test('the release workflow: every step fails on error; tests, MSI, silent install, launch, uninstall on Windows', () => {
   const workflow = readFileSync(path.join(root, '.github', 'workflows', 'release.yml'), 'utf8');
-  const yaml = require('js-yaml');
-  const parsed = yaml.load(workflow);
-  const job = parsed.jobs.msi;
-  assert.equal(job['runs-on'], 'windows-latest');
-  const steps = job.steps.map((s: any) => s.run ?? s.uses).join('\n');
-  assert.match(steps, /npm ci/);
-  assert.match(steps, /npm run build/);
-  assert.match(steps, /electron-builder --win msi/);
-  assert.match(steps, /actions\/upload-artifact/);
-  const checkout = job.steps.find((s: any) => String(s.uses).startsWith('actions/checkout'));
+  const parsed = require('js-yaml').load(workflow);
+  const { build, 'install-and-launch': install, release } = parsed.jobs;
+  for (const job of [build, install]) assert.equal(job['runs-on'], 'windows-latest');
+  // bash runs with -e -o pipefail; a multi-line PowerShell step must stop at its first failure.
+  assert.equal(parsed.defaults.run.shell, 'bash');
+  const steps = [...build.steps, ...install.steps, ...release.steps];
+  for (const step of steps) {
+    assert.ok([undefined, 'bash', 'pwsh'].includes(step.shell), `${step.name}: shell ${step.shell}`);
+    if (step.shell === 'pwsh' && step.if !== 'always()' && String(step.run).trim().includes('\n')) {
+      assert.match(step.run, /\$ErrorActionPreference = 'Stop'/, `${step.name} stops on error`);
+    }
+  }
+  const runs = (job: any) => job.steps.map((s: any) => s.run ?? s.uses).join('\n');
+  assert.match(runs(build), /npm ci/);
+  assert.match(runs(build), /^npm run lint$/m);
+  assert.match(runs(build), /^npm run typecheck$/m);
+  assert.match(runs(build), /^npm test -- test\/app test\/core test\/audit$/m);
+  assert.match(runs(build), /npm run build/);
+  assert.match(runs(build), /electron-builder --win msi/);
+  assert.match(runs(build), /app\.asar\.unpacked\/node_modules\/better-sqlite3/, 'the packaged native module loads');
+  assert.match(runs(build), /UNSIGNED build/, 'the summary says so plainly');
+  const setupNode = build.steps.find((s: any) => String(s.uses).startsWith('actions/setup-node'));
+  assert.equal(setupNode.with['node-version'], 24);
+  const checkout = build.steps.find((s: any) => String(s.uses).startsWith('actions/checkout'));
   assert.equal(checkout.with?.['persist-credentials'], false, 'the token is not kept in .git/config');
-  const fast = job.steps.find((s: any) => /fast tests/.test(s.name ?? ''));
-  assert.match(fast?.run ?? '', /node scripts\/test\.mjs test\/app test\/audit/, 'the step runs what its name says');
+  // Install, launch with the inspect fuse on (this job only), uninstall, logs whatever happened.
+  const installRuns = runs(install);
+  assert.match(installRuns, /'\/i', .*'\/qn', '\/l\*v'/);
+  assert.match(installRuns, /-ne 0 -and \$p\.ExitCode -ne 3010/);
+  assert.match(installRuns, /electron-fuses write --app "\$EXE" EnableNodeCliInspectArguments=on/);
+  assert.doesNotMatch(runs(build), /EnableNodeCliInspectArguments/, 'the shipped MSI keeps the fuse off');
+  assert.match(installRuns, /node scripts\/windows\/check-installed-app\.mjs "\$EXE"/);
+  assert.match(installRuns, /'\/x'/);
+  const upload = install.steps.find((s: any) => String(s.uses).startsWith('actions/upload-artifact'));
+  assert.equal(upload.if, 'always()');
+  execFileSync(process.execPath, ['--check', path.join(root, 'scripts', 'windows', 'check-installed-app.mjs')]);
+  assert.deepEqual(
+    release.needs,
+    ['build', 'install-and-launch'],
+    'nothing is released that did not install and start',
+  );
 });
 
 /** electron-builder's own MSI template, rendered the way its MsiTarget does (ejs, same substitutions). */

@@ -60,6 +60,7 @@ export async function stagePackagedApp(dir: string, options: { platformFile?: ob
     mkdirSync(path.dirname(path.join(appDir, file)), { recursive: true });
     copyFileSync(path.join(source, file), path.join(appDir, file));
   }
-  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(appDir, 'node_modules'), 'dir');
+  // A junction on Windows: it needs no administrator rights, unlike a directory symlink.
+  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(appDir, 'node_modules'), 'junction');
   return { appDir, files: selected };
 }
