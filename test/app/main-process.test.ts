@@ -238,6 +238,12 @@ test('resume from sleep reconnects at once instead of waiting out the backoff', 
     'a backoff longer than 30 s',
     60_000,
   );
+  // A calm tray while it waits: no menu rebuilt and no registry read every second.
+  const count = (method: string) => relaunched.calls.filter((c) => c.method === method).length;
+  const menus = count('setContextMenu');
+  await new Promise((r) => setTimeout(r, 2_500));
+  assert.equal(count('setContextMenu'), menus, 'the menu is not rebuilt while nothing changes');
+  assert.equal(count('getLoginItemSettings'), 1, 'the login item is read once');
   const before = connectedLines(hub);
   wire.refuse(false);
   const resumedAt = Date.now();
@@ -361,4 +367,16 @@ test('a set-up an earlier version left in the roaming folder, token from the syn
   );
   // The token was read with the async API and written again with it.
   assert.match(readFileSync(path.join(localDir(f), 'demo', 'token.enc'), 'utf8'), /^fake-dpapi-async:/);
+});
+
+test('the installer closing the app (WM_CLOSE or Restart Manager) drains it instead of cutting it', async (t) => {
+  for (const how of ['close', 'query-session-end'] as const) {
+    const { wire, app } = await setUpDemo(t);
+    const windows = await app.command<Array<{ id: number; options: any }>>('windows.list');
+    const hidden = windows.find((w) => w.options.show === false && w.options.skipTaskbar === true);
+    assert.ok(hidden);
+    await app.command('window.emit', { id: hidden.id, event: how, reasons: ['close-app'] });
+    await drainedOnTheWire(wire);
+    assert.deepEqual(await app.exited, { code: 0, signal: null }, how);
+  }
 });
