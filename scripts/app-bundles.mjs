@@ -15,6 +15,24 @@ const define = { __CONNECTOR_VERSION__: JSON.stringify(pkg.version) };
 const external = ['electron', 'better-sqlite3', 'pg-native', '@medplum/*', 'bufferutil', 'utf-8-validate'];
 
 /**
+ * esbuild escapes non-ASCII characters in strings (charset ascii) but not in regular expression
+ * literals; one such character anywhere makes V8 keep the whole bundle at two bytes a character.
+ * In bundled packages' files (mssql's parameter-name pattern is the one today), each is written as
+ * a \u escape, which means the same in a regular expression, a string or an identifier.
+ */
+const asciiOnlyDependencies = {
+  name: 'ascii-only-dependencies',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, async (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!/[^\x00-\x7f]/.test(text)) return undefined;
+      const escaped = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      return { contents: escaped, loader: 'js', resolveDir: path.dirname(args.path) };
+    });
+  },
+};
+
+/**
  * Electron main process → <outdir>/app.cjs, and <outdir>/platform.json: the platform addresses
  * from build/platform.json (or `platformFile`), null for each with CC_GENERIC_BUILD=1.
  */
@@ -29,6 +47,13 @@ export async function bundleMain(outdir, { platformFile = at('build/platform.jso
     format: 'cjs',
     target: 'node24',
     supported: { 'dynamic-import': false },
+    // As for the CLI (scripts/build.mjs): V8 keeps the bundle's source text in memory, twice as
+    // large if any character is not ASCII; names stay, so stack traces read.
+    minifyWhitespace: true,
+    charset: 'ascii',
+    // Licence comments go to app.cjs.LEGAL.txt beside the bundle (shipped with it).
+    legalComments: 'external',
+    plugins: [asciiOnlyDependencies],
     sourcemap: true,
     external,
     define: { ...define, 'import.meta.url': '__import_meta_url' },

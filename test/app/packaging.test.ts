@@ -111,6 +111,9 @@ test('the files electron-builder.yml names exist or are what the build writes', 
   const mainText = readFileSync(mainFile, 'utf8');
   assert.doesNotMatch(mainText, /\bimport\(\s*["'](mssql|pg|tedious)["']/);
   assert.match(mainText, /require_mssql\(\)/);
+  // ASCII only, or V8 keeps the whole 3 MB script at two bytes a character; licences beside it.
+  assert.equal(/[^\x00-\x7f]/.exec(mainText)?.[0], undefined);
+  assert.ok(existsSync(`${mainFile}.LEGAL.txt`));
   // The sandboxed preload may only require electron.
   assert.deepEqual([...new Set(requires(path.join(out, 'preload', 'preload.cjs')))], ['electron']);
   const html = readFileSync(path.join(out, 'renderer', 'index.html'), 'utf8');
