@@ -195,6 +195,7 @@ test('Windows session end drains before the process ends; query-session-end alon
   const windows = await app.command<Array<{ id: number; visible: boolean; options: any }>>('windows.list');
   const hidden = windows.find((w) => w.options.show === false && w.options.skipTaskbar === true);
   assert.ok(hidden, 'a hidden window hears the session events');
+  assert.equal((hidden as { kind?: string }).kind, 'BaseWindow', 'a native window: no page, no renderer process');
   const query = await app.command('window.emit', { id: hidden.id, event: 'query-session-end', reasons: ['logoff'] });
   assert.equal(query.defaultPrevented, false, 'sign-out is never blocked');
   await new Promise((r) => setTimeout(r, 300));

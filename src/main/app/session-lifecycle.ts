@@ -2,8 +2,9 @@
 // WM_QUERYENDSESSION/WM_ENDSESSION to top-level windows only, and a configured app shows none, so
 // a hidden window is kept to hear them (Electron: the window events `query-session-end` and
 // `session-end`; `before-quit` does not fire then). The installer's CloseApplication and Restart
-// Manager close the app through the same window. Resume from sleep reconnects at once.
-import { app, BrowserWindow, powerMonitor } from 'electron';
+// Manager close the app through the same window. It is a BaseWindow: a native window with no web
+// page and no renderer process behind it. Resume from sleep reconnects at once.
+import { app, BaseWindow, powerMonitor } from 'electron';
 import type { Logger } from '../core/logger.js';
 
 export interface LifecycleDeps {
@@ -15,15 +16,14 @@ export interface LifecycleDeps {
   logger: Logger;
 }
 
-export function watchSessionAndPower(deps: LifecycleDeps): BrowserWindow {
-  const win = new BrowserWindow({
+export function watchSessionAndPower(deps: LifecycleDeps): BaseWindow {
+  const win = new BaseWindow({
     show: false,
     skipTaskbar: true,
     focusable: false,
     width: 1,
     height: 1,
     title: 'Cloud Connector',
-    webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, devTools: false },
   });
   win.on('query-session-end', (event) => {
     // 'close-app': an installer (Restart Manager) wants the files; the session itself goes on.

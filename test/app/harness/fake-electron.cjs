@@ -131,7 +131,7 @@ class App extends EventEmitter {
     const beforeQuit = electronEvent();
     this.emit('before-quit', beforeQuit);
     if (beforeQuit.defaultPrevented) return;
-    for (const win of BrowserWindow.getAllWindows()) {
+    for (const win of BaseWindow.getAllWindows()) {
       win.close();
       if (!win.isDestroyed()) return; // a window refused: quitting is cancelled
     }
@@ -256,33 +256,22 @@ class WebContents extends EventEmitter {
   }
 }
 
-class BrowserWindow extends EventEmitter {
-  constructor(options = {}) {
+/** A native window (Electron 30+): no web page behind it. */
+class BaseWindow extends EventEmitter {
+  constructor(options = {}, kind = 'BaseWindow') {
     super();
     this.id = nextWindowId++;
     this.options = options;
     this.visible = options.show !== false;
     this.destroyed = false;
     allWindows.add(this);
-    record(`window#${this.id}`, 'constructor', [options]);
-    this.webContents = new WebContents(this);
-    app.emit('web-contents-created', electronEvent(), this.webContents);
+    record(`window#${this.id}`, 'constructor', [options, kind]);
   }
   static getAllWindows() {
     return [...allWindows];
   }
   static fromId(id) {
     return [...allWindows].find((w) => w.id === id) ?? null;
-  }
-  loadFile(file, options = {}) {
-    record(`window#${this.id}`, 'loadFile', [file, options]);
-    this.webContents.url = pathToFileURL(file).href + (options.hash ? `#${options.hash}` : '');
-    return Promise.resolve();
-  }
-  loadURL(url) {
-    record(`window#${this.id}`, 'loadURL', [url]);
-    this.webContents.url = url;
-    return Promise.resolve();
   }
   show() {
     record(`window#${this.id}`, 'show');
@@ -330,6 +319,27 @@ class BrowserWindow extends EventEmitter {
     this.destroyed = true;
     allWindows.delete(this);
     this.emit('closed');
+  }
+}
+
+class BrowserWindow extends BaseWindow {
+  constructor(options = {}) {
+    super(options, 'BrowserWindow');
+    this.webContents = new WebContents(this);
+    app.emit('web-contents-created', electronEvent(), this.webContents);
+  }
+  static getAllWindows() {
+    return [...allWindows].filter((w) => w instanceof BrowserWindow);
+  }
+  loadFile(file, options = {}) {
+    record(`window#${this.id}`, 'loadFile', [file, options]);
+    this.webContents.url = pathToFileURL(file).href + (options.hash ? `#${options.hash}` : '');
+    return Promise.resolve();
+  }
+  loadURL(url) {
+    record(`window#${this.id}`, 'loadURL', [url]);
+    this.webContents.url = url;
+    return Promise.resolve();
   }
 }
 
@@ -541,7 +551,7 @@ const commands = {
     return {};
   },
   'window.emit': ({ id, event, reasons }) => {
-    const win = BrowserWindow.fromId(id);
+    const win = BaseWindow.fromId(id);
     if (!win) throw new Error(`no window #${id}`);
     const e = electronEvent(reasons ? { reasons } : {});
     if (event === 'session-end') {
@@ -582,10 +592,11 @@ const commands = {
     menu: (lastTray?.menu?.items ?? []).map((i) => i.label ?? i.type),
   }),
   'windows.list': () =>
-    BrowserWindow.getAllWindows().map((w) => ({
+    BaseWindow.getAllWindows().map((w) => ({
       id: w.id,
+      kind: w instanceof BrowserWindow ? 'BrowserWindow' : 'BaseWindow',
       visible: w.visible,
-      url: w.webContents.url,
+      url: w.webContents?.url ?? '',
       options: plain(w.options),
     })),
   'dialog.respond': ({ response }) => {
@@ -620,6 +631,7 @@ setImmediate(() => {
 
 module.exports = {
   app,
+  BaseWindow,
   BrowserWindow,
   Tray,
   Menu,
