@@ -28,10 +28,11 @@ import {
 } from '../shared/protocol/index.js';
 import { type AlertEvent, AlertMonitor, NO_CONNECTOR_ALERT_MS } from './alerts.js';
 import { ApiKeys } from './api-keys.js';
+import type { ClusterOptions } from './cluster/cluster-options.js';
+import { createCoordinator } from './cluster/coordinator.js';
 import { type ConnectorInfo, ConnectorSession } from './connector-session.js';
 import { type HttpError, httpErrorFromRpc, hubError } from './http-status.js';
 import { HubMetrics } from './hub-metrics.js';
-import { routeCall } from './router.js';
 import { TokenStore } from './tokens-file.js';
 import { WebhookNotifier, type WebhookOptions } from './webhook.js';
 
@@ -52,6 +53,8 @@ export interface HubOptions {
     webhook?: Pick<WebhookOptions, 'attempts' | 'baseDelayMs' | 'capDelayMs' | 'timeoutMs'>;
   };
   logger?: Logger;
+  /** Several instances behind one address, coordinated through Redis (src/hub/cluster). Absent: this process alone. */
+  cluster?: ClusterOptions;
 }
 
 export interface Hub {
@@ -100,15 +103,25 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const alerts = new AlertMonitor({
     noConnectorAfterMs: options.alerts?.noConnectorAfterMs ?? NO_CONNECTOR_ALERT_MS,
     logger,
-    connectorsFor: (tenant, environment) =>
-      [...sessions].filter((s) => s.isOpen && !s.draining && s.tenant === tenant && s.hello.environment === environment)
-        .length,
-    notify: (event) => {
+    connectorsFor: (tenant, environment) => plane.usableConnectors(tenant, environment),
+    notify: (event) => plane.alertTransition(event),
+  });
+  const metrics = new HubMetrics(() => sessions, alerts);
+  // Cluster hook: routing, the connector and alert lists, alert decisions and leaving go through the
+  // coordinator — this process's memory alone, or the cluster over Redis with `options.cluster`.
+  const plane = await createCoordinator(options.cluster, {
+    sessions: () => sessions,
+    logger,
+    deliverAlert: (event) => {
       metrics.alertEvents.inc({ alert: event.alert, status: event.status });
       webhook?.send(event);
     },
+    alertPairs: () => alerts.watched(),
+    watchPair: (tenant, environment) => alerts.watch(tenant, environment),
+    refreshPair: (tenant, environment) => alerts.refresh(tenant, environment),
+    goaway: (session) => session.notify(NOTIFICATIONS.goaway, { reconnectAfterMs: 0 }),
+    noConnectorAfterMs: options.alerts?.noConnectorAfterMs ?? NO_CONNECTOR_ALERT_MS,
   });
-  const metrics = new HubMetrics(() => sessions, alerts);
   // Watched: every pair with an active token (a connector is expected there) and every pair seen.
   const watchTokenPairs = () => {
     for (const { tenant, environment } of tokens.activePairs()) alerts.watch(tenant, environment);
@@ -143,7 +156,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   });
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://hub').pathname;
-    if (path !== CONNECTOR_PATH || closing) {
+    if (path !== CONNECTOR_PATH || closing || !plane.acceptingConnectors()) {
       socket.end(`HTTP/1.1 ${closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
       return;
     }
@@ -221,18 +234,22 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const { token: _secret, ...publicHello } = hello.data;
     const session = new ConnectorSession(ws, randomUUID(), match.tenant, match.sha256, publicHello);
     sessions.add(session);
+    plane.sessionOpened(session);
     const environment = publicHello.environment;
     session.on('closed', () => {
       sessions.delete(session);
+      plane.sessionClosed(session);
       logger.info('connector disconnected', { sessionId: session.sessionId, tenant: session.tenant });
       alerts.sessionGone(session.sessionId);
       alerts.refresh(session.tenant, environment);
     });
     session.on('draining', () => {
       logger.info('connector draining', { sessionId: session.sessionId, tenant: session.tenant });
+      plane.sessionChanged(session);
       alerts.refresh(session.tenant, environment);
     });
     session.on('health', (sources) => {
+      plane.sessionChanged(session);
       alerts.sourceHealth(
         {
           sessionId: session.sessionId,
@@ -268,6 +285,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://hub');
+    if (await plane.handleHttp(req, res, url.pathname)) return;
     if (req.method === 'GET' && url.pathname === '/healthz') {
       sendJson(res, 200, { status: 'ok', connectors: sessions.size });
       return;
@@ -277,16 +295,16 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       return;
     }
     if (req.method === 'GET' && url.pathname === '/v1/connectors') {
-      sendJson(res, 200, { connectors: [...sessions].map((s) => s.info()) });
+      sendJson(res, 200, { connectors: await plane.connectors() });
       return;
     }
     if (req.method === 'GET' && url.pathname === '/v1/alerts') {
-      sendJson(res, 200, { alerts: alerts.active() });
+      sendJson(res, 200, { alerts: await plane.alerts(alerts.active()) });
       return;
     }
     // Behind the API key: the labels name tenants, which are the platform's business.
     if (req.method === 'GET' && url.pathname === '/metrics') {
-      const text = metrics.render();
+      const text = metrics.render() + plane.metricsText();
       res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });
       res.end(text);
       return;
@@ -329,13 +347,17 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     }
     if (closing) return hubError(503, 'no_connector', 'The platform is restarting; try again shortly.', true);
     const waitMs = deadlines[method] + PLATFORM_DEADLINE_SLACK_MS;
-    const routed = await routeCall(
-      () => sessions,
-      { tenant, environment, method, params, waitMs },
+    const idempotencyKey = req.headers['idempotency-key'];
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(String(idempotencyKey))) {
+      return hubError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+    }
+    const outcome = await plane.route(
+      { tenant, environment, method, params, waitMs, idempotencyKey: idempotencyKey as string | undefined },
       (why) => metrics.retries.inc({ method, reason: why }),
     );
-    const outcome = routed.outcome;
     switch (outcome.kind) {
+      case 'refused':
+        return outcome.error;
       case 'result':
         return { result: outcome.result };
       case 'error':
@@ -356,6 +378,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const scheme = options.tls ? 'https' : 'http';
+  await plane.start(`${scheme}://${hostForUrl}:${address.port}`);
 
   const goaway = (reconnectAfterMs = 0) => {
     for (const s of sessions) s.notify(NOTIFICATIONS.goaway, { reconnectAfterMs });
@@ -367,9 +390,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     httpUrl: `${scheme}://${hostForUrl}:${address.port}`,
     connectors: () => [...sessions].map((s) => s.info()),
     alerts: () => alerts.active(),
-    metrics: () => metrics.render(),
+    metrics: () => metrics.render() + plane.metricsText(),
     goaway,
     async close({ graceful = true } = {}) {
+      if (graceful) await plane.drain();
       closing = true;
       tokens.unwatch();
       clearInterval(expiryCheck);
@@ -389,6 +413,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         server.close(() => resolve());
         server.closeAllConnections?.();
       });
+      await plane.close();
     },
   };
 }

@@ -1,13 +1,14 @@
 // `cloud-connector hub`: the reference platform, until SIGINT/SIGTERM (then goaway and drain).
 import { readFileSync } from 'node:fs';
 import { readApiKeys } from '../../hub/api-keys.js';
+import { CLUSTER_ARG_OPTIONS, CLUSTER_USAGE, clusterOptionsFromArgs } from '../../hub/cluster/cluster-args.js';
 import { startHub } from '../../hub/hub-server.js';
 import { createConsoleLogger } from '../core/logger.js';
 import { parseCommandArgs, required, UsageError } from './args.js';
 
 const USAGE =
   'cloud-connector hub --port N [--host H] --tokens FILE --api-key-file FILE [--tls-cert FILE --tls-key FILE] ' +
-  '[--alert-webhook URL] [--alert-after-s N]';
+  `[--alert-webhook URL] [--alert-after-s N] ${CLUSTER_USAGE}`;
 
 export async function hub(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(
@@ -21,6 +22,7 @@ export async function hub(argv: string[]): Promise<number> {
       'tls-key': { type: 'string' },
       'alert-webhook': { type: 'string' },
       'alert-after-s': { type: 'string' },
+      ...CLUSTER_ARG_OPTIONS,
     },
     USAGE,
   );
@@ -39,6 +41,7 @@ export async function hub(argv: string[]): Promise<number> {
   }
   const apiKeys = readApiKeys(required(values['api-key-file'], '--api-key-file', USAGE));
   if (apiKeys.length === 0) throw new UsageError('The API key file holds no key.');
+  const cluster = clusterOptionsFromArgs(values);
   const logger = createConsoleLogger();
   const server = await startHub({
     port,
@@ -50,6 +53,7 @@ export async function hub(argv: string[]): Promise<number> {
       : undefined,
     alerts: { noConnectorAfterMs: Math.round(alertAfterS * 1000), webhookUrl },
     logger,
+    cluster,
   });
   logger.info('hub listening', { connectors: server.wsUrl, api: server.httpUrl });
   await new Promise<void>((resolve) => {

@@ -1,0 +1,150 @@
+// One hop between instances: the instance that received a call hands it to the instance holding
+// the connector's socket (POST /cluster/v1/call over keep-alive HTTP), authenticated by the cluster
+// secret. The holder runs the call exactly as it would its own — deadline and $/cancelRequest
+// included — and answers with the outcome. Only the secret opens this path; API keys do not, and
+// the secret opens nothing else.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { ALL_METHODS, type RpcErrorObject } from '../../shared/protocol/index.js';
+import type { CallOutcome, ConnectorSession } from '../connector-session.js';
+
+export const FORWARD_PATH = '/cluster/v1/call';
+const AUTH_SCHEME = 'Cluster';
+
+const forwardRequestSchema = z.strictObject({
+  sessionId: z.string().min(1).max(100),
+  method: z.enum(ALL_METHODS as unknown as [string, ...string[]]),
+  params: z.unknown(),
+  waitMs: z.number().int().min(1).max(3_600_000),
+  /** The idempotency record the holder completes when the answer is final (the receiver may be gone by then). */
+  idempotencyRecord: z.string().max(200).optional(),
+});
+export type ForwardRequest = z.infer<typeof forwardRequestSchema>;
+
+const outcomeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('result'), result: z.unknown() }),
+  z.object({
+    kind: z.literal('error'),
+    error: z.object({ code: z.number(), message: z.string(), data: z.unknown().optional() }),
+  }),
+  z.object({ kind: z.literal('dropped') }),
+  z.object({ kind: z.literal('timeout') }),
+]);
+
+export class ClusterSecret {
+  private readonly digest: Buffer;
+  constructor(private readonly secret: string) {
+    this.digest = sha256(secret);
+  }
+  header(): string {
+    return `${AUTH_SCHEME} ${this.secret}`;
+  }
+  check(header: string | undefined): boolean {
+    if (!header?.startsWith(`${AUTH_SCHEME} `)) return false;
+    return timingSafeEqual(sha256(header.slice(AUTH_SCHEME.length + 1)), this.digest);
+  }
+}
+
+/** The holder's side: runs a forwarded call on one of its own sessions. */
+export async function serveForwardedCall(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: {
+    secret: ClusterSecret;
+    maxBodyBytes: number;
+    session: (sessionId: string) => ConnectorSession | undefined;
+    /** Called with the outcome before it is sent, so that the idempotency record outlives the receiver. */
+    onOutcome: (request: ForwardRequest, outcome: CallOutcome) => Promise<void>;
+  },
+): Promise<void> {
+  if (!options.secret.check(req.headers.authorization)) {
+    req.resume();
+    sendJson(res, 401, { error: 'cluster secret missing or wrong' });
+    return;
+  }
+  if (req.method !== 'POST') {
+    req.resume();
+    sendJson(res, 405, { error: 'POST only' });
+    return;
+  }
+  let request: ForwardRequest;
+  try {
+    const parsed = forwardRequestSchema.safeParse(JSON.parse(await readBody(req, options.maxBodyBytes)));
+    if (!parsed.success) throw new Error('invalid');
+    request = parsed.data;
+  } catch {
+    sendJson(res, 400, { error: 'invalid forwarded call' });
+    return;
+  }
+  const session = options.session(request.sessionId);
+  // The socket moved or closed since the caller's snapshot: "dropped" sends the call elsewhere.
+  const outcome: CallOutcome =
+    session?.isOpen && !session.draining
+      ? await session.call(request.method, request.params, request.waitMs)
+      : { kind: 'dropped' };
+  await options.onOutcome(request, outcome).catch(() => undefined);
+  if (!res.destroyed) sendJson(res, 200, { outcome });
+}
+
+/** The receiver's side: forwards one call; any failure to reach the holder is "dropped" (retried elsewhere). */
+export async function forwardCall(
+  advertise: string,
+  secret: ClusterSecret,
+  request: ForwardRequest,
+): Promise<{ outcome: CallOutcome; unreachable: boolean }> {
+  let res: Response;
+  try {
+    res = await fetch(new URL(FORWARD_PATH, advertise), {
+      method: 'POST',
+      headers: { authorization: secret.header(), 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+      // The holder answers "timeout" itself at waitMs; this only guards against a holder that hangs.
+      signal: AbortSignal.timeout(request.waitMs + 5_000),
+    });
+  } catch {
+    return { outcome: { kind: 'dropped' }, unreachable: true };
+  }
+  try {
+    const body = (await res.json()) as { outcome?: unknown };
+    const parsed = outcomeSchema.safeParse(body?.outcome);
+    if (res.status === 200 && parsed.success) {
+      const outcome = parsed.data;
+      if (outcome.kind === 'error')
+        return { outcome: { kind: 'error', error: outcome.error as RpcErrorObject }, unreachable: false };
+      return { outcome: outcome as CallOutcome, unreachable: false };
+    }
+  } catch {
+    // The holder died while answering: the connector may have answered it; "dropped" retries elsewhere.
+  }
+  return { outcome: { kind: 'dropped' }, unreachable: res.status !== 200 };
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new Error('too_large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
