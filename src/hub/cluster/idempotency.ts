@@ -5,9 +5,11 @@
 //   {"state":"pending","owner":<instance>,"until":<epoch ms>}   while the first attempt runs, or
 //   {"state":"done","outcome":…}                                 once it has a final answer.
 // The instance holding the connector writes "done" too (forwarding.ts), so the answer survives
-// the death of the instance that received the call. A record still pending past `until` whose
-// owner's lease has lapsed is taken over (an atomic compare-and-set) and the call runs again:
-// nothing answered it. Answers that invite a retry (timeouts, busy, no connector) are not kept.
+// the death of the instance that received the call. `<record>:holder` names the instance the call
+// was sent to. A pending record whose owner's lease has lapsed is taken over (an atomic
+// compare-and-set) and the call runs again — at once when its holder is gone too, else only past
+// `until`, when the holder can no longer answer it. Answers that invite a retry (timeouts, busy,
+// no connector) are not kept.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -77,8 +79,13 @@ export class Idempotency {
           error: hubError(409, 'in_progress', 'This call is still being answered; retry later.', true),
         };
       }
-      const ownerGone = record?.state === 'pending' && !this.instanceAlive(record.owner) && Date.now() > record.until;
-      if (!record || ownerGone) {
+      let orphaned = !record;
+      if (record?.state === 'pending' && !this.instanceAlive(record.owner)) {
+        const holder = await this.redis.client.get(`${recordKey}:holder`).catch(() => undefined);
+        const holderGone = holder === null || (holder !== undefined && !this.instanceAlive(holder));
+        orphaned = holderGone || Date.now() > record.until;
+      }
+      if (orphaned) {
         pending = this.pendingRecord(waitMs);
         const took = await this.redis.client
           .eval(TAKE_OVER, 1, recordKey, seen, pending, String(this.ttlMs))
@@ -98,6 +105,11 @@ export class Idempotency {
     if (isFinal(outcome)) await this.complete(recordKey, outcome).catch(() => undefined);
     else await this.redis.client.eval(ABANDON, 1, recordKey, pending).catch(() => undefined);
     return outcome;
+  }
+
+  /** Notes which instance holds the connector this attempt went to. */
+  async markHolder(recordKey: string, instanceId: string): Promise<void> {
+    await this.redis.client.set(`${recordKey}:holder`, instanceId, 'PX', this.ttlMs);
   }
 
   /** Keeps a final answer under the record (called by the receiver and by the holder). */

@@ -162,6 +162,7 @@ export async function startRedisCoordinator(
       const why = last ? retryReason(last) : null;
       if (why) onRetry(why);
       tried.add(target.sessionId);
+      if (recordKey) await idempotency.markHolder(recordKey, target.instanceId).catch(() => undefined);
       last = await target.call(request.method, request.params, request.waitMs, recordKey);
       if (!retryReason(last)) return last;
     }
