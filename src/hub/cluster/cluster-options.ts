@@ -19,6 +19,11 @@ export interface ClusterTimings {
   renewMs: number;
   /** How often the registry is read into this instance's routing cache. */
   pollMs: number;
+  /**
+   * While Redis is unreachable, routes last read stay usable this long (an instance found dead by a
+   * failed forward is skipped at once); past it, calls for connectors on other instances get 503.
+   */
+  outageCacheMs: number;
   /** On SIGTERM: how long /readyz says 503 before goaway, so the load balancer stops sending connectors here. */
   notReadyLeadMs: number;
   /** goaway is sent to this instance's connectors spread over this time, not all at once. */
@@ -33,6 +38,7 @@ export const DEFAULT_CLUSTER_TIMINGS: ClusterTimings = {
   leaseMs: 6_000,
   renewMs: 2_000,
   pollMs: 500,
+  outageCacheMs: 30_000,
   notReadyLeadMs: 3_000,
   goawaySpreadMs: 3_000,
   drainMs: 30_000,
@@ -44,6 +50,7 @@ export const MIN_CLUSTER_SECRET_LENGTH = 32;
 export function clusterTimings(options: ClusterOptions): ClusterTimings {
   const timings = { ...DEFAULT_CLUSTER_TIMINGS, ...options.timings };
   if (!options.timings?.renewMs) timings.renewMs = Math.max(100, Math.floor(timings.leaseMs / 3));
+  if (!options.timings?.outageCacheMs) timings.outageCacheMs = 5 * timings.leaseMs;
   return timings;
 }
 

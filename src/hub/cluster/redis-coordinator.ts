@@ -67,11 +67,15 @@ export async function startRedisCoordinator(
     logger,
   });
 
+  /** Other instances believed alive: lease held at the last read, or (Redis unreachable) read recently. */
   function liveInstances() {
     const now = performance.now();
-    const live = new Map(registry.current().instances);
+    const snapshot = registry.current();
+    const riding = !lastReadOk && now - snapshot.readAt < timings.outageCacheMs;
+    const live = new Map(snapshot.instances);
     for (const [id, entry] of live) {
-      if (id === instanceId || entry.expiresAt <= now || (unreachable.get(id) ?? 0) > now) live.delete(id);
+      const leased = entry.expiresAt > now || riding;
+      if (id === instanceId || !leased || (unreachable.get(id) ?? 0) > now) live.delete(id);
     }
     return live;
   }
