@@ -1,7 +1,7 @@
 // redis-server and haproxy as child processes of a test: their output captured line by line (to
 // wait for "ready"), SIGKILL for the failure scenarios, and killed when the test ends.
 import { spawn } from 'node:child_process';
-import type { TestContext } from 'node:test';
+import type { Afterable } from '../helpers/processes.js';
 
 export interface ChildProcessHandle {
   readonly pid: number;
@@ -11,7 +11,7 @@ export interface ChildProcessHandle {
   killHard(): Promise<void>;
 }
 
-export function spawnProcess(t: TestContext, command: string, args: string[]): ChildProcessHandle {
+export function spawnProcess(t: Afterable, command: string, args: string[]): ChildProcessHandle {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`${command} did not start`);
   const lines: string[] = [];

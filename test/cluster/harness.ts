@@ -4,10 +4,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Afterable } from '../helpers/processes.js';
 import {
   type ChildHandle,
+  type CliRunner,
   type ConnectorProcess,
   mintToken,
   spawnCli,
@@ -38,7 +39,7 @@ export interface RedisProcess {
   restart(): Promise<void>;
 }
 
-export async function startRedis(t: TestContext, dir: string): Promise<RedisProcess> {
+export async function startRedis(t: Afterable, dir: string): Promise<RedisProcess> {
   const port = await freePort();
   const data = path.join(dir, 'redis');
   mkdirSync(data, { recursive: true });
@@ -72,7 +73,7 @@ export interface HaproxyProcess {
 }
 
 /** HAProxy in front of the instances, configured like deploy/haproxy-hub.cfg with shorter checks. */
-export async function startHaproxy(t: TestContext, dir: string, backendPorts: number[]): Promise<HaproxyProcess> {
+export async function startHaproxy(t: Afterable, dir: string, backendPorts: number[]): Promise<HaproxyProcess> {
   const port = await freePort();
   const config = [
     'global',
@@ -140,9 +141,9 @@ export interface ClusterSetup {
 }
 
 export async function startClusterSetup(
-  t: TestContext,
+  t: Afterable,
   dir: string,
-  options: { tenants: string[]; hubArgs?: string[] },
+  options: { tenants: string[]; hubArgs?: string[]; runner?: CliRunner },
 ): Promise<ClusterSetup> {
   const redis = await startRedis(t, dir);
   const ports = await Promise.all([freePort(), freePort(), freePort()]);
@@ -162,13 +163,17 @@ export async function startClusterSetup(
     connectors: new Map(),
     async startHub(index) {
       const port = ports[index] as number;
-      const handle = spawnCli(t, [
-        'hub',
-        ...['--port', String(port), '--host', '127.0.0.1', '--tokens', tokensFile, '--api-key-file', keyFile],
-        ...['--redis', redis.url, '--cluster-secret-file', secretFile, '--lease-s', String(LEASE_S)],
-        ...['--not-ready-s', '0.8', '--goaway-spread-s', '0.5'],
-        ...(options.hubArgs ?? []),
-      ]);
+      const handle = spawnCli(
+        t,
+        [
+          'hub',
+          ...['--port', String(port), '--host', '127.0.0.1', '--tokens', tokensFile, '--api-key-file', keyFile],
+          ...['--redis', redis.url, '--cluster-secret-file', secretFile, '--lease-s', String(LEASE_S)],
+          ...['--not-ready-s', '0.8', '--goaway-spread-s', '0.5'],
+          ...(options.hubArgs ?? []),
+        ],
+        { runner: options.runner },
+      );
       const joined = await handle.waitForLine(/cluster: joined/, { timeoutMs: 20_000 });
       await handle.waitForLine(/hub listening/, { timeoutMs: 20_000 });
       const instanceId = /instance=([0-9a-f-]+)/.exec(joined.text)?.[1] ?? '';
@@ -182,6 +187,7 @@ export async function startClusterSetup(
       const connector = startConnectorProcess(t, {
         dir: cdir,
         token: tokens.get(tenant) as string,
+        runner: options.runner,
         config: { platformUrl: setup.haproxy.wsUrl, name, timers: CLUSTER_TIMERS, ...config },
       });
       setup.connectors.set(name, connector);

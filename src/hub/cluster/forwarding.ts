@@ -4,7 +4,8 @@
 // included — and answers with the outcome. Only the secret opens this path; API keys do not, and
 // the secret opens nothing else.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import { z } from 'zod';
 import { ALL_METHODS, type RpcErrorObject } from '../../shared/protocol/index.js';
 import type { CallOutcome, ConnectorSession } from '../connector-session.js';
@@ -87,37 +88,77 @@ export async function serveForwardedCall(
   if (!res.destroyed) sendJson(res, 200, { outcome });
 }
 
-/** The receiver's side: forwards one call; any failure to reach the holder is "dropped" (retried elsewhere). */
-export async function forwardCall(
-  advertise: string,
-  secret: ClusterSecret,
-  request: ForwardRequest,
-): Promise<{ outcome: CallOutcome; unreachable: boolean }> {
-  let res: Response;
-  try {
-    res = await fetch(new URL(FORWARD_PATH, advertise), {
-      method: 'POST',
-      headers: { authorization: secret.header(), 'content-type': 'application/json' },
-      body: JSON.stringify(request),
-      // The holder answers "timeout" itself at waitMs; this only guards against a holder that hangs.
-      signal: AbortSignal.timeout(request.waitMs + 5_000),
+/**
+ * The receiver's side: forwards one call over a keep-alive connection to the holder; any failure
+ * to reach the holder is "dropped" (retried elsewhere), and `unreachable` says the holder itself is.
+ */
+export class Forwarder {
+  private readonly agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000, minVersion: 'TLSv1.2' }),
+  };
+
+  constructor(private readonly secret: ClusterSecret) {}
+
+  forward(advertise: string, request: ForwardRequest): Promise<{ outcome: CallOutcome; unreachable: boolean }> {
+    const url = new URL(FORWARD_PATH, advertise);
+    const secure = url.protocol === 'https:';
+    const payload = JSON.stringify(request);
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (outcome: CallOutcome, unreachable: boolean) => {
+        if (settled) return;
+        settled = true;
+        resolve({ outcome, unreachable });
+      };
+      const req = (secure ? https : http).request(
+        url,
+        {
+          method: 'POST',
+          agent: secure ? this.agents.https : this.agents.http,
+          headers: {
+            authorization: this.secret.header(),
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          },
+          // The holder answers "timeout" itself at waitMs; this only guards against a holder that hangs.
+          timeout: request.waitMs + 5_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', () => done({ kind: 'dropped' }, true));
+          res.on('end', () => {
+            // The holder died while answering, or answered something else: the call goes elsewhere.
+            const outcome = res.statusCode === 200 ? parseOutcome(Buffer.concat(chunks).toString('utf8')) : null;
+            if (outcome) done(outcome, false);
+            else done({ kind: 'dropped' }, true);
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => done({ kind: 'dropped' }, true));
+      req.end(payload);
     });
-  } catch {
-    return { outcome: { kind: 'dropped' }, unreachable: true };
   }
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+}
+
+function parseOutcome(text: string): CallOutcome | null {
   try {
-    const body = (await res.json()) as { outcome?: unknown };
-    const parsed = outcomeSchema.safeParse(body?.outcome);
-    if (res.status === 200 && parsed.success) {
-      const outcome = parsed.data;
-      if (outcome.kind === 'error')
-        return { outcome: { kind: 'error', error: outcome.error as RpcErrorObject }, unreachable: false };
-      return { outcome: outcome as CallOutcome, unreachable: false };
-    }
+    const parsed = outcomeSchema.safeParse((JSON.parse(text) as { outcome?: unknown })?.outcome);
+    if (!parsed.success) return null;
+    const outcome = parsed.data;
+    return outcome.kind === 'error'
+      ? { kind: 'error', error: outcome.error as RpcErrorObject }
+      : (outcome as CallOutcome);
   } catch {
-    // The holder died while answering: the connector may have answered it; "dropped" retries elsewhere.
+    return null;
   }
-  return { outcome: { kind: 'dropped' }, unreachable: res.status !== 200 };
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {

@@ -13,7 +13,7 @@ import { type ClusterAlertEvent, ClusterAlerts } from './cluster-alerts.js';
 import { type ClusterOptions, clusterTimings } from './cluster-options.js';
 import type { CoordinatorContext, HubCoordinator, PlaneOutcome, RouteRequest } from './coordinator.js';
 import { sendReady } from './coordinator.js';
-import { ClusterSecret, FORWARD_PATH, forwardCall, serveForwardedCall } from './forwarding.js';
+import { ClusterSecret, FORWARD_PATH, Forwarder, serveForwardedCall } from './forwarding.js';
 import { Idempotency } from './idempotency.js';
 import { connectRedis } from './redis-client.js';
 import { Registry } from './registry.js';
@@ -34,6 +34,7 @@ export async function startRedisCoordinator(
   const { logger } = context;
   const instanceId = randomUUID();
   const secret = new ClusterSecret(options.secret);
+  const forwarder = new Forwarder(secret);
   const redis = await connectRedis(options.redisUrl, logger);
   let advertise = options.advertiseUrl ?? '';
   const registry = new Registry(redis.client, instanceId, () => advertise, timings, context.sessions, logger);
@@ -126,7 +127,7 @@ export async function startRedisCoordinator(
   ): Promise<CallOutcome> {
     forwarding.set(sessionId, (forwarding.get(sessionId) ?? 0) + 1);
     try {
-      const { outcome, unreachable: lost } = await forwardCall(url, secret, {
+      const { outcome, unreachable: lost } = await forwarder.forward(url, {
         sessionId,
         method,
         params,
@@ -312,6 +313,7 @@ export async function startRedisCoordinator(
       leaving = true;
       stopped = true;
       if (redis.up) await registry.release().catch(() => undefined);
+      forwarder.close();
       await redis.close();
     },
   };
