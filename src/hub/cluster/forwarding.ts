@@ -79,18 +79,31 @@ export async function serveForwardedCall(
     return;
   }
   const session = options.session(request.sessionId);
-  // The socket moved or closed since the caller's snapshot: "dropped" sends the call elsewhere.
-  const outcome: CallOutcome =
-    session?.isOpen && !session.draining
-      ? await session.call(request.method, request.params, request.waitMs)
-      : { kind: 'dropped' };
+  if (!session?.isOpen || session.draining) {
+    // The socket moved or closed since the caller's snapshot: the call reached no connector.
+    sendJson(res, 200, { outcome: { kind: 'dropped' }, reached: false });
+    return;
+  }
+  const outcome = await session.call(request.method, request.params, request.waitMs);
   await options.onOutcome(request, outcome).catch(() => undefined);
-  if (!res.destroyed) sendJson(res, 200, { outcome });
+  if (!res.destroyed) sendJson(res, 200, { outcome, reached: true });
 }
 
+/** What became of a forwarded call. */
+export interface Forwarded {
+  outcome: CallOutcome;
+  /** False when the call certainly reached no connector (holder refused the connection, or no longer has the session). */
+  reached: boolean;
+  /** The holder instance could not be reached or answered nonsense. */
+  unreachable: boolean;
+}
+
+/** Errors that mean the request never left this instance. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
 /**
- * The receiver's side: forwards one call over a keep-alive connection to the holder; any failure
- * to reach the holder is "dropped" (retried elsewhere), and `unreachable` says the holder itself is.
+ * The receiver's side: forwards one call over a keep-alive connection to the holder. A failure
+ * after the request may have been delivered is "dropped" (PROTOCOL §8: retried once elsewhere).
  */
 export class Forwarder {
   private readonly agents = {
@@ -100,16 +113,16 @@ export class Forwarder {
 
   constructor(private readonly secret: ClusterSecret) {}
 
-  forward(advertise: string, request: ForwardRequest): Promise<{ outcome: CallOutcome; unreachable: boolean }> {
+  forward(advertise: string, request: ForwardRequest): Promise<Forwarded> {
     const url = new URL(FORWARD_PATH, advertise);
     const secure = url.protocol === 'https:';
     const payload = JSON.stringify(request);
     return new Promise((resolve) => {
       let settled = false;
-      const done = (outcome: CallOutcome, unreachable: boolean) => {
+      const done = (outcome: CallOutcome, unreachable: boolean, reached = true) => {
         if (settled) return;
         settled = true;
-        resolve({ outcome, unreachable });
+        resolve({ outcome, unreachable, reached });
       };
       const req = (secure ? https : http).request(
         url,
@@ -130,14 +143,16 @@ export class Forwarder {
           res.on('error', () => done({ kind: 'dropped' }, true));
           res.on('end', () => {
             // The holder died while answering, or answered something else: the call goes elsewhere.
-            const outcome = res.statusCode === 200 ? parseOutcome(Buffer.concat(chunks).toString('utf8')) : null;
-            if (outcome) done(outcome, false);
+            const answer = res.statusCode === 200 ? parseAnswer(Buffer.concat(chunks).toString('utf8')) : null;
+            if (answer) done(answer.outcome, false, answer.reached);
             else done({ kind: 'dropped' }, true);
           });
         },
       );
       req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => done({ kind: 'dropped' }, true));
+      req.on('error', (error: NodeJS.ErrnoException) =>
+        done({ kind: 'dropped' }, true, !NOT_SENT.has(error.code ?? '')),
+      );
       req.end(payload);
     });
   }
@@ -148,14 +163,17 @@ export class Forwarder {
   }
 }
 
-function parseOutcome(text: string): CallOutcome | null {
+function parseAnswer(text: string): { outcome: CallOutcome; reached: boolean } | null {
   try {
-    const parsed = outcomeSchema.safeParse((JSON.parse(text) as { outcome?: unknown })?.outcome);
+    const body = JSON.parse(text) as { outcome?: unknown; reached?: unknown };
+    const parsed = outcomeSchema.safeParse(body?.outcome);
     if (!parsed.success) return null;
     const outcome = parsed.data;
-    return outcome.kind === 'error'
-      ? { kind: 'error', error: outcome.error as RpcErrorObject }
-      : (outcome as CallOutcome);
+    return {
+      outcome:
+        outcome.kind === 'error' ? { kind: 'error', error: outcome.error as RpcErrorObject } : (outcome as CallOutcome),
+      reached: body.reached !== false,
+    };
   } catch {
     return null;
   }

@@ -23,8 +23,17 @@ interface Candidate {
   instanceId: string;
   inFlight: number;
   instanceDraining: boolean;
-  call(method: string, params: unknown, waitMs: number, recordKey?: string): Promise<CallOutcome>;
+  call(method: string, params: unknown, waitMs: number, recordKey?: string): Promise<Attempt>;
 }
+
+/** One attempt's outcome; `reached` false when no connector can have seen the call. */
+interface Attempt {
+  outcome: CallOutcome;
+  reached: boolean;
+}
+
+/** Attempts per call, those that reached no connector (a stale route) included. */
+const MAX_HOPS = 4;
 
 export async function startRedisCoordinator(
   options: ClusterOptions & { noConnectorAfterMs: number },
@@ -96,7 +105,10 @@ export async function startRedisCoordinator(
         instanceId,
         inFlight: s.inFlight,
         instanceDraining: leaving,
-        call: (m, params, waitMs) => s.call(m, params, waitMs),
+        call: async (m, params, waitMs) =>
+          s.isOpen
+            ? { outcome: await s.call(m, params, waitMs), reached: true }
+            : { outcome: { kind: 'dropped' }, reached: false },
       });
     }
     const live = liveInstances();
@@ -124,10 +136,14 @@ export async function startRedisCoordinator(
     params: unknown,
     waitMs: number,
     recordKey?: string,
-  ): Promise<CallOutcome> {
+  ): Promise<Attempt> {
     forwarding.set(sessionId, (forwarding.get(sessionId) ?? 0) + 1);
     try {
-      const { outcome, unreachable: lost } = await forwarder.forward(url, {
+      const {
+        outcome,
+        unreachable: lost,
+        reached,
+      } = await forwarder.forward(url, {
         sessionId,
         method,
         params,
@@ -135,8 +151,8 @@ export async function startRedisCoordinator(
         ...(recordKey ? { idempotencyRecord: recordKey } : {}),
       });
       if (lost) unreachable.set(holder, performance.now() + timings.leaseMs);
-      forwards.inc({ direction: 'out', result: lost ? 'unreachable' : outcome.kind });
-      return outcome;
+      forwards.inc({ direction: 'out', result: lost ? 'unreachable' : reached ? outcome.kind : 'moved' });
+      return { outcome, reached };
     } finally {
       const left = (forwarding.get(sessionId) ?? 1) - 1;
       if (left > 0) forwarding.set(sessionId, left);
@@ -154,6 +170,10 @@ export async function startRedisCoordinator(
     return best[Math.floor(Math.random() * best.length)] ?? null;
   }
 
+  /**
+   * One call: PROTOCOL §8's single failover (after a drop, busy or draining), plus further targets
+   * when an attempt certainly reached no connector (a route that moved since the last read).
+   */
   async function routeOnce(
     request: RouteRequest,
     onRetry: Parameters<HubCoordinator['route']>[1],
@@ -161,15 +181,25 @@ export async function startRedisCoordinator(
   ): Promise<PlaneOutcome> {
     const tried = new Set<string>();
     let last: CallOutcome | null = null;
-    for (let attempt = 1; attempt <= 2; attempt++) {
+    let failedOver = false;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
       const target = pick(candidates(request.tenant, request.environment, request.method), tried);
       if (!target) break;
       const why = last ? retryReason(last) : null;
-      if (why) onRetry(why);
+      if (why && !failedOver) {
+        onRetry(why);
+        failedOver = true;
+      }
       tried.add(target.sessionId);
       if (recordKey) await idempotency.markHolder(recordKey, target.instanceId).catch(() => undefined);
-      last = await target.call(request.method, request.params, request.waitMs, recordKey);
-      if (!retryReason(last)) return last;
+      const attempt = await target.call(request.method, request.params, request.waitMs, recordKey);
+      if (!attempt.reached) {
+        // Read the registry again now rather than at the next poll: the session is elsewhere.
+        await registry.read().catch(() => undefined);
+        continue;
+      }
+      last = attempt.outcome;
+      if (!retryReason(last) || failedOver) return last;
     }
     return last ?? { kind: 'no_connector' };
   }
