@@ -24,7 +24,8 @@ const instanceRecordSchema = z.object({
   startedAt: z.string(),
 });
 
-const sessionRecordSchema = z.object({
+// The fields routing and the cluster-wide listing need; any others a session reports pass through.
+const sessionRecordSchema = z.looseObject({
   sessionId: z.string(),
   connectorId: z.string(),
   tenant: z.string(),
@@ -34,7 +35,6 @@ const sessionRecordSchema = z.object({
   methods: z.array(z.string()),
   maxConcurrency: z.number(),
   inFlight: z.number(),
-  latencyMs: z.number().nullable(),
   draining: z.boolean(),
   connectedAt: z.string(),
   sources: z.record(z.string(), z.enum(['up', 'down', 'unconfigured'])),
