@@ -12,6 +12,7 @@ import { REPO_ROOT } from '../helpers/processes.js';
 import { runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { testPki } from '../helpers/tls.js';
+import { binaryPath } from './harness.js';
 
 test('cluster options are checked before the hub starts', async (t) => {
   const dir = tempDir(t);
@@ -46,7 +47,7 @@ test('cluster options are checked before the hub starts', async (t) => {
   }
 });
 
-const haproxy = spawnSync('sh', ['-c', 'command -v haproxy']).status === 0;
+const haproxy = binaryPath('haproxy');
 
 test(
   'HAProxy accepts deploy/haproxy-hub.cfg (checks /readyz, denies /cluster/)',
@@ -68,7 +69,7 @@ test(
       .replace('bind :443', 'bind 127.0.0.1:18443');
     const file = path.join(dir, 'haproxy.cfg');
     writeFileSync(file, config);
-    const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
+    const check = spawnSync(haproxy as string, ['-c', '-f', file], { encoding: 'utf8' });
     assert.equal(check.status, 0, check.stderr + check.stdout);
   },
 );

@@ -2,7 +2,7 @@
 // ports (temp folders, no system service), three `cloud-connector hub --redis …` instances behind
 // the HAProxy, and `cloud-connector run` connectors for several tenants connecting through it.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Afterable } from '../helpers/processes.js';
@@ -22,11 +22,19 @@ export const API_KEY = 'cluster-api-key-0123456789abcdef';
 /** Lease of 3 s (renewed every second): an instance killed is forgotten within about 3 s. */
 export const LEASE_S = 3;
 
+/** Where a Debian binary is: on PATH, or in /usr/sbin (haproxy), which a non-root PATH may lack. */
+export function binaryPath(name: string): string | null {
+  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+  if (found) return found;
+  for (const dir of ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin']) {
+    if (existsSync(`${dir}/${name}`)) return `${dir}/${name}`;
+  }
+  return null;
+}
+
 /** Why the cluster tests cannot run here, or null when redis-server and haproxy are installed. */
 export function missingBinaries(): string | null {
-  const missing = ['redis-server', 'haproxy'].filter(
-    (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0,
-  );
+  const missing = ['redis-server', 'haproxy'].filter((bin) => !binaryPath(bin));
   return missing.length ? `${missing.join(' and ')} not installed (apt-get install redis-server haproxy)` : null;
 }
 
@@ -44,7 +52,7 @@ export async function startRedis(t: Afterable, dir: string): Promise<RedisProces
   const data = path.join(dir, 'redis');
   mkdirSync(data, { recursive: true });
   const spawnIt = async () => {
-    const handle = spawnProcess(t, 'redis-server', [
+    const handle = spawnProcess(t, binaryPath('redis-server') ?? 'redis-server', [
       ...['--port', String(port), '--bind', '127.0.0.1', '--dir', data],
       ...['--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
     ]);
@@ -103,7 +111,7 @@ export async function startHaproxy(t: Afterable, dir: string, backendPorts: numb
   ].join('\n');
   const file = path.join(dir, 'haproxy.cfg');
   writeFileSync(file, config);
-  const handle = spawnProcess(t, 'haproxy', ['-db', '-f', file]);
+  const handle = spawnProcess(t, binaryPath('haproxy') ?? 'haproxy', ['-db', '-f', file]);
   const until = Date.now() + 10_000;
   while (Date.now() < until) {
     try {
@@ -191,7 +199,8 @@ export async function startClusterSetup(
         config: { platformUrl: setup.haproxy.wsUrl, name, timers: CLUSTER_TIMERS, ...config },
       });
       setup.connectors.set(name, connector);
-      await connector.waitConnected();
+      // Generous: several CLI processes starting at once on a busy two-core machine.
+      await connector.waitConnected({ timeoutMs: 60_000 });
       return connector;
     },
     async api(pathname, via = setup.haproxy.httpUrl) {

@@ -182,8 +182,16 @@ export async function startRedisCoordinator(
     const tried = new Set<string>();
     let last: CallOutcome | null = null;
     let failedOver = false;
+    let reread = false;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
-      const target = pick(candidates(request.tenant, request.environment, request.method), tried);
+      let target = pick(candidates(request.tenant, request.environment, request.method), tried);
+      if (!target && !reread && last === null) {
+        // No route in the cache: read the registry once before answering 503 (a connector may have
+        // just registered elsewhere). With Redis unreachable this fails at once.
+        reread = true;
+        await registry.read().catch(() => undefined);
+        target = pick(candidates(request.tenant, request.environment, request.method), tried);
+      }
       if (!target) break;
       const why = last ? retryReason(last) : null;
       if (why && !failedOver) {
