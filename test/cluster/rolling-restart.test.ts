@@ -4,6 +4,7 @@
 // lease up. Zero failed calls, zero alerts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Redis } from 'ioredis';
 import { consentParams, syntheticPdf } from '../../bench/lib/consent.js';
 import { demoDirectory } from '../../src/main/integrations/demo/demo-directory.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -36,6 +37,9 @@ test(
       ),
     );
     await setup.waitForConnectors(names);
+    const redis = new Redis(setup.redis.url, { maxRetriesPerRequest: 1 });
+    redis.on('error', () => {});
+    t.after(() => redis.disconnect());
     // Alerts about the pairs' wait for their first connector, during set-up, are not this test's business.
     const steadyFrom = Date.now() + 1_000;
     await new Promise((r) => setTimeout(r, 1_000));
@@ -61,9 +65,21 @@ test(
     for (let i = 0; i < 3; i++) {
       const old = setup.hubs[i];
       assert.ok(old);
-      await old.handle.stop(30_000);
+      const stopped = old.handle.stop(30_000);
+      // Leaving: not ready first (the load balancer's cue), while it still answers.
+      let readyz = 0;
+      while (readyz !== 503 && !old.handle.hasExited) {
+        readyz = await fetch(`${old.httpUrl}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        );
+      }
+      assert.equal(readyz, 503, `${old.name} said not-ready before it exited`);
+      await stopped;
       assert.equal((await old.handle.exited).code, 0, `${old.name} left cleanly`);
       assert.ok(old.handle.lines.some((l) => /cluster: leaving/.test(l.text)));
+      // It gave its lease up on the way out, rather than leaving it to expire.
+      assert.equal(await redis.exists(`cc:instance:${old.instanceId}`), 0, `${old.name} released its lease`);
       const fresh = await setup.startHub(i);
       await setup.waitForConnectors(names);
       assert.notEqual(fresh.instanceId, old.instanceId);
