@@ -25,7 +25,7 @@ import type { ClusterOptions } from './cluster/cluster-options.js';
 import { createCoordinator } from './cluster/coordinator.js';
 import { ConnectorGate } from './connector-gate.js';
 import type { ConnectorInfo, ConnectorSession } from './connector-session.js';
-import { safeConnectorName } from './connector-text.js';
+import { safeConnectorName, safeVersion } from './connector-text.js';
 import { httpApi, send } from './http-api.js';
 import { refusalError } from './http-status.js';
 import { HubMetrics } from './hub-metrics.js';
@@ -190,7 +190,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       sessionId: session.sessionId,
       tenant: session.tenant,
       environment,
-      version: version.slice(0, 32),
+      version: safeVersion(version),
     });
     alerts.watch(session.tenant, environment);
   }
