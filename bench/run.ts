@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../test/helpers/processes.js';
 import { bigDocuments } from './big-documents.js';
+import { cluster } from './cluster.js';
 import { idleBandwidthInChild } from './idle-bandwidth.js';
 import type { BenchContext } from './lib/context.js';
 import { printTable } from './lib/table.js';
@@ -24,6 +25,7 @@ const BENCHMARKS = {
   memory: { key: 'memory', title: 'Memory', run: memory },
   recovery: { key: 'recovery', title: 'Recovery', run: recovery },
   documents: { key: 'documents', title: 'Big documents', run: bigDocuments },
+  cluster: { key: 'cluster', title: 'Cluster (three instances, Redis, HAProxy)', run: cluster },
   // Minutes of an idle connection: runs beside the others (an idle socket's bytes do not depend on them).
   idle: { key: 'idle', title: 'Idle bandwidth', run: idleBandwidthInChild, background: true },
 } as const;

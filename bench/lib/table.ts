@@ -179,6 +179,15 @@ export function printTable(results: Record<string, any>): void {
       typeof a.ratio === 'number' ? a.ratio >= 0.9 : undefined,
     );
   }
+  const cl = results.cluster;
+  if (cl?.skipped) add('cluster', `skipped: ${cl.skipped}`);
+  if (cl?.forwarding)
+    add(
+      'cluster: calls/s via holder / via other instance (ratio)',
+      `${cl.forwarding.throughHolder.perSecond} / ${cl.forwarding.throughOtherInstance.perSecond} (${cl.forwarding.ratio})`,
+    );
+  if (cl?.failover)
+    add('cluster: failover kill -9 of holding instance → answer (ms, lookup 300)', cl.failover.medianMs);
 
   if (rows.length === 0) add('(no results)', '');
   const w = [
