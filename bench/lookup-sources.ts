@@ -5,7 +5,7 @@ import { measureOverhead, type OverheadPoint } from './lib/overhead.js';
 import { type SourceLookups, startFhirLookups, startPostgresLookups } from './lib/real-sources.js';
 import { withScope } from './lib/scope.js';
 
-const durationMs = (ctx: BenchContext) => (ctx.quick ? 3_000 : 10_000);
+const durationMs = (ctx: BenchContext) => (ctx.quick ? 3_000 : 6_000);
 const MIN_WARMUP = 100;
 
 export function fhirOverhead(ctx: BenchContext) {

@@ -60,6 +60,7 @@ if (ctx.runner === 'dist') {
   }
 }
 
+if (values.only?.split(',').some((s) => s.trim() === 'overhead')) ctx.closedLoopSources = true;
 const selected = values.only
   ? values.only.split(',').map((s) => s.trim())
   : (Object.keys(BENCHMARKS) as Array<keyof typeof BENCHMARKS>);

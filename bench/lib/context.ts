@@ -6,6 +6,8 @@ export interface BenchContext {
   quick: boolean;
   /** How the connector and hub run: the esbuild bundle (`dist`, as shipped) or the sources through tsx. */
   runner: CliRunner;
+  /** Closed-loop lookup overhead against the real sources too (only when `--only overhead` asks). */
+  closedLoopSources?: boolean;
   log(line: string): void;
   /** Something the reader of the results must know (a skipped part, failed calls, a missed target). */
   note(line: string): void;
