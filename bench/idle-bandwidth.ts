@@ -90,8 +90,10 @@ async function measure(ctx: BenchContext, scope: Scope, heartbeatMs: number, hub
     const now = socketCounters(proxy.port);
     const polledAt = performance.now();
     if (wireBytes(last, now).total > 0) {
-      last = now;
       endedAt = polledAt - 100; // the burst happened within the last poll interval
+      // The rest of the exchange (the pong, delayed ACKs) belongs to this interval too.
+      await sleep(1_000);
+      last = socketCounters(proxy.port);
       break;
     }
     if (polledAt > giveUpAt) {

@@ -212,7 +212,7 @@ export function printTable(results: Record<string, any>): void {
 function summariseAudit(value: any): string {
   if (typeof value !== 'object' || value === null) return String(value);
   if (typeof value.ratio === 'number') {
-    return `on/off ratio ${value.ratio} (on ${value.onPerSecond}/s, off ${value.offPerSecond}/s)`;
+    return `on/off ratio ${value.ratio} (on ${value.onPerSecond}/s, off ${value.offPerSecond}/s; µs a row ${value.rowMicros}, ${value.mainThreadRowMicros ?? '—'} on the event loop)`;
   }
   const text = JSON.stringify(value);
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
