@@ -59,7 +59,8 @@ test('an audit log that cannot be written is announced to the status view at onc
   // The test's stand-in for a disk that became read-only: the writer's own connection refuses writes.
   const slot = (controller as unknown as { slots: Map<string, EnvironmentSlot> }).slots.get('demo');
   const writer = slot?.runtime?.audit as AuditWriter;
-  (writer as unknown as { audit: AuditDb }).audit.db.pragma('query_only = ON');
+  // (A quiet writer's store is on the main thread: audit-writer.ts.)
+  (writer as unknown as { inline: { audit: AuditDb } }).inline.audit.db.pragma('query_only = ON');
 
   const warned = nextStatus(controller, (s) => s.warnings.some((w) => w.code === 'audit_unwritable'), 5_000);
   const lookup = await fx.call('patient.lookup', { identificationNumber: demoDirectory().at(1).localIdentifier });
