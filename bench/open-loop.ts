@@ -40,7 +40,7 @@ export async function openLoopLatency(ctx: BenchContext) {
 /** Seconds per side at each rate: enough calls for a p99 (and at 1,000/s a p99.9) in a run under 10 minutes. */
 function perSideMs(ctx: BenchContext, rate: number): number {
   if (ctx.quick) return 2_000;
-  return rate === 1000 ? 4_000 : 8_000;
+  return rate === 1000 ? 3_000 : 6_000;
 }
 
 async function measureSource(ctx: BenchContext, scope: Scope, source: SourceName) {
