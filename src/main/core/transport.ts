@@ -114,6 +114,18 @@ export function buildClientOptions(options: TransportOptions): ClientOptions {
     handshakeTimeout: options.handshakeTimeoutMs,
     perMessageDeflate: false,
     followRedirects: false,
-    agent: proxy ? new HttpsProxyAgent(proxy) : undefined,
+    agent: proxy ? proxyAgent(proxy, options.caFile) : undefined,
   };
+}
+
+/**
+ * The CONNECT agent. For an https:// proxy the TLS to the proxy itself is verified too (the
+ * proxy sees the CONNECT target and any proxy password), against the same trust store: a
+ * TLS-inspecting proxy's CA is what `caFile` is for. Explicit, so the environment cannot relax it.
+ */
+function proxyAgent(proxy: string, caFile: string | undefined): HttpsProxyAgent<string> {
+  const verifyProxy = /^https:/i.test(proxy)
+    ? { minVersion: 'TLSv1.2' as const, rejectUnauthorized: true, ca: trustedCertificates(caFile) }
+    : {};
+  return new HttpsProxyAgent(proxy, verifyProxy);
 }

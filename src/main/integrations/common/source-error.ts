@@ -24,6 +24,16 @@ export function errorCode(error: unknown): string {
   return 'unknown';
 }
 
+/** A TLS verification failure (self-signed, unknown CA, expired, wrong name), by its code only. */
+export function isCertificateError(error: unknown): boolean {
+  const code = errorCode(error);
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/.test(code);
+}
+
+/** Said when a source's certificate fails verification: the connector sent it nothing. */
+export const UNTRUSTED_SOURCE_MESSAGE =
+  "The data source's TLS certificate is not trusted, so nothing was sent to it. If it is the right server, set caFile to the CA that signed its certificate.";
+
 /**
  * The protocol error for a failed source call: the abort reason when the call was aborted,
  * an RpcError as it is, anything else `source_unavailable` (logged by code only).
@@ -32,6 +42,7 @@ export function toSourceError(error: unknown, signal: AbortSignal, logger?: Logg
   if (signal.aborted) return abortError(signal);
   if (error instanceof RpcError) return error;
   logger?.warn(`${what} call failed`, { code: errorCode(error) });
+  if (isCertificateError(error)) return new RpcError('source_unavailable', UNTRUSTED_SOURCE_MESSAGE);
   return new RpcError('source_unavailable');
 }
 
