@@ -18,9 +18,14 @@ export interface TransportOptions {
 
 export class TransportConfigError extends Error {}
 
+/**
+ * "This computer": a literal loopback address (127.0.0.0/8, ::1) or exactly `localhost`. A name
+ * such as `evil.localhost` is not: whatever resolves it may point it anywhere, and plain ws://
+ * carries the token in clear.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   if (isIP(host) === 6) return host === '::1';
   return false;
@@ -79,10 +84,14 @@ function safe(fn: () => string[]): string[] {
   }
 }
 
-/** The proxy URL for this platform URL, or null for a direct connection. */
+/**
+ * The proxy URL for this platform URL, or null for a direct connection. A platform on this
+ * computer is always reached directly, even with a proxy configured: a proxy has no business
+ * seeing loopback traffic, and on ws:// that traffic is the token in clear.
+ */
 export function proxyFor(platformUrl: string, explicitProxy?: string): string | null {
   const url = new URL(platformUrl);
-  if (isLoopbackHost(url.hostname) && !explicitProxy) return null;
+  if (isLoopbackHost(url.hostname)) return null;
   if (explicitProxy) return explicitProxy;
   // proxy-from-env reads `<scheme>_proxy`; a WebSocket travels as HTTP(S), so ask for that scheme.
   const httpUrl = `${url.protocol === 'wss:' ? 'https:' : 'http:'}//${url.host}${url.pathname}`;
