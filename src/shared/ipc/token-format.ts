@@ -118,6 +118,17 @@ export function platformHost(platformUrl: string): string | null {
   }
 }
 
+/**
+ * The one string to give a person (PROTOCOL §9): `token@host[:port][/path]`, leaving out what is
+ * implied (wss://, port 443, /connector/v1); plain ws:// (loopback only) is written out.
+ */
+export function tokenWithAddress(token: string, platformUrl: string): string {
+  const url = new URL(platformUrl);
+  const scheme = url.protocol === 'ws:' ? 'ws://' : '';
+  const pathPart = url.pathname === DEFAULT_CONNECTOR_PATH ? '' : url.pathname.replace(/\/$/, '');
+  return `${token}@${scheme}${url.host}${pathPart}`;
+}
+
 /** cc_demo_…1a2b: enough to recognise a token on the phone, useless to anyone else. */
 export function maskToken(token: string): string {
   const bare = token.split('@')[0] as string;
