@@ -224,12 +224,12 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
     confirmed: boolean,
   ): string | null {
     const slot = this.slot(environment);
-    const proposed = bindingOf(config, resolveConfig(config, slot.configFile).dir);
+    const proposed = bindingOf(config);
     const saved = readBinding(bindingFile(slot.dir), token);
     if (saved === 'tampered') return confirmed ? null : TAMPERED_WORDS;
     // A set-up saved before routes were recorded: the saved config is what the token was saved with.
     const existing = this.existingConfig(environment);
-    const route = saved === 'missing' ? (existing ? bindingOf(existing, slot.dir) : null) : saved;
+    const route = saved === 'missing' ? (existing ? bindingOf(existing) : null) : saved;
     if (!route) return PASTE_AGAIN;
     const changes = bindingChanges(route, proposed);
     return changes.length === 0 || confirmed ? null : bindingChangeWords(changes);
@@ -349,7 +349,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
       if (error instanceof SecretStoreError) return { ok: false, field: 'token', message: error.message };
       throw error;
     }
-    writeBinding(bindingFile(slot.dir), token, bindingOf(config, loaded.dir));
+    writeBinding(bindingFile(slot.dir), token, bindingOf(config));
     writeConfigFile(slot.configFile, config);
     this.setStartAtLogin(input.startAtLogin);
     if (slot.paused) await this.setPaused(environment, false);
@@ -369,11 +369,9 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
       latencyMs: null,
     });
     const pasted = this.pasted(input.token);
-    if (pasted && !pasted.ok && pasted.problem === 'bad_address') {
-      return refuse(pastedTokenProblem(pasted, environment) as string);
-    }
-    // A malformed or wrong-environment paste goes on to tryPlatform, which says so (and sends nothing).
-    const token = pasted ? (pasted.ok ? pasted.token : (input.token as string)) : await this.savedToken(environment);
+    if (pasted && !pasted.ok) return refuse(pastedTokenProblem(pasted, environment) as string);
+    // A token for the other environment goes on to tryPlatform, which says so (and sends nothing).
+    const token = pasted?.ok ? pasted.token : await this.savedToken(environment);
     const destination = destinationFor(input.network, pasted?.ok ? pasted.address : null);
     if (!destination.ok) return refuse(destination.message);
     let config: ConnectorConfig;

@@ -77,7 +77,7 @@ export class EnvironmentSlot {
       return;
     }
     // The config file may have been edited since the token was saved: the token goes nowhere new.
-    const routeProblem = startupRouteProblem(this.dir, token, bindingOf(this.loaded.config, this.loaded.dir));
+    const routeProblem = startupRouteProblem(this.dir, token, bindingOf(this.loaded.config));
     if (routeProblem) {
       this.startError = routeProblem;
       this.logger.warn('saved token not sent: the platform address, proxy or CA file changed since it was saved');

@@ -15,7 +15,10 @@ export interface TokenBinding {
   platformUrl: string;
   /** The proxy without user name or password, or null for "Use Windows settings" / none. */
   proxy: string | null;
-  /** Absolute path of the extra CA file, or null. */
+  /**
+   * The extra CA file as the config names it, or null. Not resolved: a set-up moved as a whole
+   * (to another data folder) keeps its CA file beside it and stays the same route.
+   */
   caFile: string | null;
 }
 
@@ -37,14 +40,11 @@ function normalUrl(url: string): string {
 }
 
 /** Where the config would send the token: what is bound to it. */
-export function bindingOf(
-  config: Pick<ConnectorConfig, 'platformUrl' | 'proxy' | 'caFile'>,
-  configDir: string,
-): TokenBinding {
+export function bindingOf(config: Pick<ConnectorConfig, 'platformUrl' | 'proxy' | 'caFile'>): TokenBinding {
   return {
     platformUrl: normalUrl(config.platformUrl),
     proxy: config.proxy ? normalUrl(proxyWithoutCredentials(config.proxy)) : null,
-    caFile: config.caFile ? path.resolve(configDir, config.caFile) : null,
+    caFile: config.caFile?.trim() || null,
   };
 }
 
