@@ -5,6 +5,7 @@
 import type http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
+import { Duplex } from 'node:stream';
 import type { TestContext } from 'node:test';
 import tls from 'node:tls';
 import selfsigned from 'selfsigned';
@@ -155,4 +156,80 @@ export async function startHttpsProxyImpostor(t: TestContext): Promise<Impostor>
   const port = await listen(server);
   closeOnEnd(t, server, new Set());
   return { origin: `https://127.0.0.1:${port}`, port, believed };
+}
+
+/** One TDS packet: type, status EOM, length, spid 0, packet id 1, window 0, then the payload. */
+function tdsPacket(type: number, payload: Buffer): Buffer {
+  const header = Buffer.from([type, 0x01, 0, 0, 0, 0, 1, 0]);
+  header.writeUInt16BE(8 + payload.length, 2);
+  return Buffer.concat([header, payload]);
+}
+
+/** A PRELOGIN answer saying: version 16.0, encryption ON (the client must then start TLS). */
+function preloginAnswer(): Buffer {
+  const options = Buffer.from([0x00, 0, 11, 0, 6, 0x01, 0, 17, 0, 1, 0xff]);
+  const data = Buffer.from([16, 0, 0, 0, 0, 0, 0x01]);
+  return tdsPacket(0x04, Buffer.concat([options, data]));
+}
+
+/**
+ * SQL Server's TLS start (TDS 7.x): PRELOGIN says encryption is on, then the TLS handshake travels
+ * inside TDS PRELOGIN packets, and after it the client speaks raw TLS, starting with LOGIN7 — which
+ * carries the user name and password. Anything decrypted after the handshake is counted.
+ */
+export async function startMssqlImpostor(t: TestContext): Promise<Impostor> {
+  const { cert, key } = await impostorCert();
+  const believed: string[] = [];
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    let pending = Buffer.alloc(0);
+    let stage: 'prelogin' | 'handshake' | 'raw' = 'prelogin';
+    // The server's last handshake flight still travels in TDS packets; raw TLS only once the client sends it.
+    let answerRaw = false;
+    let outgoing: Buffer[] = [];
+    let flush: NodeJS.Timeout | null = null;
+    // The TLS server's end: what it writes goes to the client inside TDS packets until the handshake is done.
+    const wire = new Duplex({
+      read() {},
+      write(chunk: Buffer, _enc: BufferEncoding, done: () => void) {
+        if (answerRaw) socket.write(chunk);
+        else {
+          outgoing.push(chunk);
+          flush ??= setTimeout(() => {
+            flush = null;
+            socket.write(tdsPacket(0x04, Buffer.concat(outgoing)));
+            outgoing = [];
+          }, 5);
+        }
+        done();
+      },
+    });
+    const secure = new tls.TLSSocket(wire, { isServer: true, cert, key });
+    secure.on('error', () => {});
+    secure.on('secure', () => {
+      stage = 'raw';
+    });
+    secure.on('data', (chunk: Buffer) => believed.push(`${chunk.length} bytes`));
+    socket.on('data', (chunk: Buffer) => {
+      if (stage === 'raw') {
+        answerRaw = true;
+        return void wire.push(chunk);
+      }
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 8 && pending.length >= pending.readUInt16BE(2)) {
+        const length = pending.readUInt16BE(2);
+        const payload = pending.subarray(8, length);
+        pending = pending.subarray(length);
+        if (stage === 'prelogin') {
+          stage = 'handshake';
+          socket.write(preloginAnswer());
+        } else {
+          wire.push(payload);
+        }
+      }
+    });
+  });
+  const port = await listen(server);
+  closeOnEnd(t, server, new Set());
+  return { origin: `mssql://127.0.0.1:${port}`, port, believed };
 }

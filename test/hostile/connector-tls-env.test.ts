@@ -28,6 +28,7 @@ import {
   type Impostor,
   startHttpsImpostor,
   startHttpsProxyImpostor,
+  startMssqlImpostor,
   startPostgresImpostor,
   startTlsImpostor,
 } from './connector-impostor.js';
@@ -163,6 +164,33 @@ test('PostgreSQL with ssl: a self-signed server is sent neither user name nor pa
       gender: 'sex',
     },
   });
+});
+
+test('SQL Server with encryption: a self-signed server is sent no login', async (t) => {
+  const impostor = await startMssqlImpostor(t);
+  process.env.TLS_TEST_DB_PASSWORD = 'db-password-value';
+  const config = (trustServerCertificate: boolean): PatientLookupConfig => ({
+    type: 'sql',
+    driver: 'mssql',
+    connection: {
+      server: '127.0.0.1',
+      port: impostor.port,
+      database: 'pas',
+      user: 'connector_ro',
+      password: { env: 'TLS_TEST_DB_PASSWORD' },
+      encrypt: true,
+      trustServerCertificate,
+      connectTimeoutMs: 1_000,
+    },
+    query: 'SELECT * FROM patient WHERE id = :id',
+    columns: { localIdentifier: 'id', firstName: 'first', familyName: 'family', dateOfBirth: 'dob', gender: 'sex' },
+  });
+  await refusedLookup(t, impostor, config(false));
+  // The impostor is convincing: told to trust any certificate, the driver does send it the login.
+  await rpcFailure(
+    lookupPatient(source(t, config(true)), 'imp001', { environment: 'production' }, { signal: NO_DEADLINE }),
+  );
+  assert.notDeepEqual(impostor.believed, [], 'with trustServerCertificate the login reaches the impostor');
 });
 
 test('platform through an HTTPS proxy: a self-signed proxy is not sent the CONNECT or its password', async (t) => {

@@ -24,10 +24,18 @@ export function errorCode(error: unknown): string {
   return 'unknown';
 }
 
-/** A TLS verification failure (self-signed, unknown CA, expired, wrong name), by its code only. */
+/**
+ * A TLS verification failure (self-signed, unknown CA, expired, wrong name), by its code only —
+ * also when a driver wrapped it (tedious: `cause`; mssql: `originalError`).
+ */
 export function isCertificateError(error: unknown): boolean {
-  const code = errorCode(error);
-  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/.test(code);
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/.test(errorCode(current))) return true;
+    const e = current as { cause?: unknown; originalError?: unknown };
+    current = e.cause ?? e.originalError;
+  }
+  return false;
 }
 
 /** Said when a source's certificate fails verification: the connector sent it nothing. */
