@@ -187,7 +187,8 @@ export async function startMssqlImpostor(t: TestContext): Promise<Impostor> {
     // The server's last handshake flight still travels in TDS packets; raw TLS only once the client sends it.
     let answerRaw = false;
     let outgoing: Buffer[] = [];
-    let flush: NodeJS.Timeout | null = null;
+    // One server flight is one TDS message: the client reads exactly one message per flight.
+    let flushing = false;
     // The TLS server's end: what it writes goes to the client inside TDS packets until the handshake is done.
     const wire = new Duplex({
       read() {},
@@ -195,11 +196,14 @@ export async function startMssqlImpostor(t: TestContext): Promise<Impostor> {
         if (answerRaw) socket.write(chunk);
         else {
           outgoing.push(chunk);
-          flush ??= setTimeout(() => {
-            flush = null;
-            socket.write(tdsPacket(0x04, Buffer.concat(outgoing)));
-            outgoing = [];
-          }, 5);
+          if (!flushing) {
+            flushing = true;
+            setTimeout(() => {
+              flushing = false;
+              socket.write(tdsPacket(0x04, Buffer.concat(outgoing)));
+              outgoing = [];
+            }, 5);
+          }
         }
         done();
       },
