@@ -7,16 +7,14 @@ import type { Environment } from '../../shared/protocol/methods.js';
 import { api } from '../api.js';
 import { clear, h } from '../dom.js';
 import { kindSpec, LOOKUP_KINDS, STORE_KINDS, splitIntegration } from './kinds.js';
+import { doneStep } from './steps/done-step.js';
+import { environmentStep } from './steps/environment-step.js';
+import { integrationFrom } from './steps/integration-form.js';
+import { lookupStep } from './steps/lookup-step.js';
+import type { StepActions } from './steps/step-parts.js';
+import { storeStep } from './steps/store-step.js';
+import { tokenStep } from './steps/token-step.js';
 import { type IntegrationChoice, NONE, STEPS, type WizardState } from './wizard-state.js';
-import {
-  doneStep,
-  environmentStep,
-  integrationFrom,
-  lookupStep,
-  type StepActions,
-  storeStep,
-  tokenStep,
-} from './wizard-steps.js';
 
 export interface WizardHost {
   /** Leave the wizard (Cancel, or after Start) and show the status view. */
