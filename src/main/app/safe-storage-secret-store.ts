@@ -1,10 +1,11 @@
 // The app's token store: encrypted with Electron's safeStorage (DPAPI on Windows), one file per
 // environment. It refuses to save when encryption is not available rather than fall back to plain
 // text, and says why. Takes safeStorage as an argument so that tests need no Electron.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Environment } from '../../shared/protocol/index.js';
-import { type SecretStore, SecretStoreError } from '../controller/secret-store.js';
+import { type SecretStore, SecretStoreError, writeOwnerOnly } from '../controller/secret-store.js';
+import { storedSecretFile } from '../integrations/common/stored-secret.js';
 
 /** The part of Electron's safeStorage this store uses. */
 export interface SafeStorageLike {
@@ -33,8 +34,10 @@ export class SafeStorageSecretStore implements SecretStore {
         : 'the system keyring, readable only by your user account';
   }
 
-  private file(environment: Environment): string {
-    return path.join(this.baseDir, environment, 'token.enc');
+  private file(environment: Environment, name?: string): string {
+    return name === undefined
+      ? path.join(this.baseDir, environment, 'token.enc')
+      : `${storedSecretFile(path.join(this.baseDir, environment), name)}.enc`;
   }
 
   private canEncrypt(): boolean {
@@ -44,9 +47,14 @@ export class SafeStorageSecretStore implements SecretStore {
   }
 
   async read(environment: Environment): Promise<string | null> {
+    return this.readNamed(environment);
+  }
+
+  /** Without a name: the token. */
+  readNamed(environment: Environment, name?: string): string | null {
     let encrypted: Buffer;
     try {
-      encrypted = readFileSync(this.file(environment));
+      encrypted = readFileSync(this.file(environment, name));
     } catch {
       return null;
     }
@@ -60,11 +68,12 @@ export class SafeStorageSecretStore implements SecretStore {
   }
 
   async write(environment: Environment, token: string): Promise<void> {
+    await this.writeNamed(environment, undefined, token);
+  }
+
+  /** Without a name: the token. */
+  async writeNamed(environment: Environment, name: string | undefined, value: string): Promise<void> {
     if (!this.canEncrypt()) throw new SecretStoreError(NO_ENCRYPTION_MESSAGE);
-    const file = this.file(environment);
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, this.safe.encryptString(token), { mode: 0o600 });
-    renameSync(temp, file);
+    writeOwnerOnly(this.file(environment, name), this.safe.encryptString(value));
   }
 }

@@ -13,6 +13,7 @@ import { ENVIRONMENTS, type Environment } from '../../shared/protocol/index.js';
 import { ConfigError } from '../config/config-error.js';
 import { describeConfigIssues, resolveConfig } from '../config/load-config.js';
 import { type Logger, silentLogger } from '../core/logger.js';
+import { registerStoredSecrets } from '../integrations/common/stored-secret.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import { readAppState, writeAppState } from './app-state-file.js';
 import { countCalls } from './call-history.js';
@@ -29,9 +30,11 @@ import {
   setupFromConfig,
   writeConfigFile,
 } from './setup-config.js';
+import { sqlColumns } from './sql-columns.js';
 import { tryLookup } from './try-lookup.js';
 import { tryPlatform } from './try-platform.js';
 import { tryStore } from './try-store.js';
+import { PendingSecrets, sectionSecrets, withSecretRefs } from './wizard-secrets.js';
 
 export interface LoginItem {
   get(): boolean;
@@ -57,6 +60,8 @@ export interface ControllerOptions {
   versions?: Record<string, string>;
   /** The wizard's test connection timeout. */
   probeTimeoutMs?: number;
+  /** The app's folder picker (Electron's dialog); absent in the preview, which has the text field only. */
+  pickFolder?: () => Promise<string | null>;
 }
 
 /** Production first: it is the one that matters when both are set up. */
@@ -67,6 +72,8 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
   private readonly logger: Logger;
   private emitQueued = false;
   private closed = false;
+  private readonly pending = new PendingSecrets();
+  private readonly unregister: Array<() => void> = [];
   readonly handlers: IpcHandlers;
 
   private constructor(private readonly options: ControllerOptions) {
@@ -84,6 +91,13 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
           sourceCheckMs: options.sourceCheckMs ?? 30_000,
           onChange: () => this.queueEmit(),
         }),
+      );
+      // {"stored": name} in this environment's connector.json: a secret being tested, else the saved one.
+      this.unregister.push(
+        registerStoredSecrets(
+          environmentPaths(options.baseDir, environment).dir,
+          (name) => this.pending.read(environment, name) ?? options.secrets.readNamed(environment, name),
+        ),
       );
     }
     this.handlers = this.buildHandlers();
@@ -188,6 +202,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.slots.values()].map((s) => s.close()));
+    for (const unregister of this.unregister.splice(0)) unregister();
   }
 
   private existingConfig(environment: Environment): ConnectorConfig | null {
@@ -220,6 +235,18 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
       'setup.testPlatform': (input) => this.testPlatform(input),
       'setup.testLookup': (input) => this.testLookup(input),
       'setup.testStore': (input) => this.testStore(input),
+      'setup.sqlColumns': (input) =>
+        this.pending.with(input.environment, input.secrets, () =>
+          sqlColumns(withSecretRefs('patientLookup', input.patientLookup, input.secrets), input.identifier, {
+            configDir: this.slot(input.environment).dir,
+            genderColumn: input.genderColumn,
+          }),
+        ),
+      'app.pickFolder': async () => ({ path: (await this.options.pickFolder?.()) ?? null }),
+      'status.day': async (input) => {
+        const hours = this.slot(input.environment).history?.day(new Date()) ?? null;
+        return { environment: input.environment, available: hours !== null, hours: hours ?? [] };
+      },
       'calls.recent': async (input) => {
         const midnight = new Date();
         midnight.setHours(0, 0, 0, 0);
@@ -276,6 +303,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
       startAtLogin: this.startAtLogin,
       available: availableKinds(),
       secretStorage: this.options.secrets.description,
+      canPickFolder: this.options.pickFolder !== undefined,
     };
   }
 
@@ -297,17 +325,31 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
       };
     }
     let config: ConnectorConfig;
+    const withRefs = {
+      ...input,
+      patientLookup: input.patientLookup && withSecretRefs('patientLookup', input.patientLookup, input.secrets),
+      consentStore: input.consentStore && withSecretRefs('consentStore', input.consentStore, input.secrets),
+    };
     try {
-      config = configFromSetup(input, this.existingConfig(environment), this.options.configExtras);
+      config = configFromSetup(withRefs, this.existingConfig(environment), this.options.configExtras);
     } catch (error) {
       if (error instanceof ConfigError) return { ok: false, ...configErrorWords(error) };
       throw error;
     }
     const loaded = resolveConfig(config, slot.configFile);
-    const problem = await integrationProblem(config, loaded.dir, loaded.dataDir);
+    const problem = await this.pending.with(environment, input.secrets, () =>
+      integrationProblem(config, loaded.dir, loaded.dataDir),
+    );
     if (problem) return { ok: false, ...problem };
     try {
       if (input.token) await this.options.secrets.write(environment, token);
+      // Only for a section that is kept: a secret of a kind the person switched away from is dropped.
+      for (const section of ['patientLookup', 'consentStore'] as const) {
+        if (!withRefs[section]) continue;
+        for (const [, name, value] of sectionSecrets(input.secrets, section)) {
+          await this.options.secrets.writeNamed(environment, name, value);
+        }
+      }
     } catch (error) {
       if (error instanceof SecretStoreError) return { ok: false, field: 'token', message: error.message };
       throw error;
@@ -355,20 +397,26 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
   }
 
   private async testLookup(input: ParsedInput<'setup.testLookup'>): Promise<ChannelOutputs['setup.testLookup']> {
-    const parsed = patientLookupConfigSchema.safeParse(input.patientLookup);
+    const config = withSecretRefs('patientLookup', input.patientLookup, input.secrets);
+    const parsed = patientLookupConfigSchema.safeParse(config);
     if (!parsed.success) throw new IpcUserError(fieldWords('patientLookup', parsed.error));
     const existing = this.existingConfig(input.environment);
-    return tryLookup(parsed.data, input.environment, input.identifier, {
-      configDir: this.slot(input.environment).dir,
-      sourceHoldsOnlyTestData: existing?.sourceHoldsOnlyTestData,
-      titleCaseNames: existing?.titleCaseNames,
-    });
+    return this.pending.with(input.environment, input.secrets, () =>
+      tryLookup(parsed.data, input.environment, input.identifier, {
+        configDir: this.slot(input.environment).dir,
+        sourceHoldsOnlyTestData: existing?.sourceHoldsOnlyTestData,
+        titleCaseNames: existing?.titleCaseNames,
+      }),
+    );
   }
 
   private async testStore(input: ParsedInput<'setup.testStore'>): Promise<ChannelOutputs['setup.testStore']> {
-    const parsed = consentStoreConfigSchema.safeParse(input.consentStore);
+    const config = withSecretRefs('consentStore', input.consentStore, input.secrets);
+    const parsed = consentStoreConfigSchema.safeParse(config);
     if (!parsed.success) throw new IpcUserError(fieldWords('consentStore', parsed.error));
-    return tryStore(parsed.data, input.environment, { configDir: this.slot(input.environment).dir });
+    return this.pending.with(input.environment, input.secrets, () =>
+      tryStore(parsed.data, input.environment, { configDir: this.slot(input.environment).dir }),
+    );
   }
 }
 
