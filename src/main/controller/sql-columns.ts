@@ -6,7 +6,7 @@ import type { SqlColumnsResult } from '../../shared/ipc/channels.js';
 import { guessColumns } from '../../shared/ipc/column-guess.js';
 import { ConfigError } from '../config/config-error.js';
 import { describeConfigIssues } from '../config/load-config.js';
-import { normaliseIdentifier } from '../integrations/lookup-pipeline.js';
+import { mapGender, normaliseIdentifier } from '../integrations/lookup-pipeline.js';
 import type { SqlDriver, SqlRow } from '../integrations/sql/sql-driver.js';
 import { createSqlDriver } from '../integrations/sql/sql-patient-source.js';
 import { configErrorWords } from './setup-config.js';
@@ -67,7 +67,9 @@ export async function sqlColumns(
             .map((v) => (v === null || v === undefined ? '' : String(v).trim()))
             .filter((v) => v.length <= MAX_CODE_LENGTH),
         ),
-      ].slice(0, MAX_CODES)
+      ]
+        .slice(0, MAX_CODES)
+        .map((code) => ({ code, builtIn: mapGender(code) }))
     : [];
   return {
     outcome: 'ok',

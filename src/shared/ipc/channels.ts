@@ -115,8 +115,8 @@ export interface SqlColumnsResult {
   message: string;
   /** Column NAMES the query returned, never their values. */
   columns: string[];
-  /** Distinct codes found in the gender column (short codes only), to map to the platform's genders. */
-  genderValues: string[];
+  /** Distinct codes found in the gender column (short codes only), and what the built-in table makes of each. */
+  genderValues: Array<{ code: string; builtIn: Patient['gender'] | null }>;
 }
 
 export type PlatformTestOutcome =

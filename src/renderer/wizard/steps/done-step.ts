@@ -2,7 +2,7 @@
 import { maskProxyPassword } from '../../../shared/ipc/proxy-url.js';
 import { ENVIRONMENT_LABEL } from '../../../shared/ipc/status-words.js';
 import { h, uid } from '../../dom.js';
-import { type KindSpec, kindSpec, LOOKUP_KINDS, STORE_KINDS } from '../kinds.js';
+import { isShown, type KindSpec, kindSpec, LOOKUP_KINDS, STORE_KINDS } from '../kinds.js';
 import { type IntegrationChoice, NONE, type WizardState } from '../wizard-state.js';
 
 export function doneStep(s: WizardState): Array<Node | null> {
@@ -21,7 +21,11 @@ export function doneStep(s: WizardState): Array<Node | null> {
   const describe = (table: Record<string, KindSpec>, c: IntegrationChoice) => {
     if (c.kind === NONE) return 'None';
     const spec = kindSpec(table, c.kind);
-    const main = spec.fields[0] ? c.values[spec.fields[0].key] : '';
+    // The first thing typed that says where (address, server, folder), not a choice such as the driver.
+    const where = spec.fields.find(
+      (f) => (f.input === undefined || f.input === 'folder') && isShown(spec, f, c.values) && c.values[f.key]?.trim(),
+    );
+    const main = where ? c.values[where.key] : '';
     return main ? `${spec.label}: ${main}` : spec.label;
   };
   const rows: [string, string][] = [

@@ -1,7 +1,7 @@
 // Pieces every wizard step uses: the actions a step may ask of the frame, radio choices, labelled
 // fields and the result box of a test.
 import { h, shapeIcon, uid } from '../../dom.js';
-import type { WizardState } from '../wizard-state.js';
+import type { IntegrationChoice, WizardState } from '../wizard-state.js';
 
 export interface StepActions {
   rerender(): void;
@@ -9,6 +9,11 @@ export interface StepActions {
   testLookup(): void;
   testStore(): void;
   setEnvironment(env: WizardState['environment']): void;
+  /** Runs the database query for the test patient and offers its column names. */
+  runMapping(): void;
+  pickFolder(choice: IntegrationChoice, key: string): void;
+  importSettings(section: 'patientLookup' | 'consentStore', text: string, fileName: string): void;
+  exportSettings(section: 'patientLookup' | 'consentStore'): void;
 }
 
 export function radio(

@@ -2,7 +2,7 @@
 import { h } from '../../dom.js';
 import { kindSpec, STORE_KINDS } from '../kinds.js';
 import { NONE, type WizardState } from '../wizard-state.js';
-import { kindChooser, kindForm } from './integration-form.js';
+import { kindChooser, kindForm, moreSettings, settingsFileRow } from './integration-form.js';
 import { resultBox, type StepActions } from './step-parts.js';
 
 export function storeStep(s: WizardState, a: StepActions): Array<Node | null> {
@@ -18,9 +18,10 @@ export function storeStep(s: WizardState, a: StepActions): Array<Node | null> {
       'Signed forms stay on the platform; nothing is filed here.',
       a,
     ),
+    settingsFileRow('consentStore', s.store, a),
   ];
   if (s.store.kind === NONE) return nodes;
-  nodes.push(...kindForm(kindSpec(STORE_KINDS, s.store.kind), s.store));
+  nodes.push(...kindForm('consentStore', kindSpec(STORE_KINDS, s.store.kind), s.store, s, a));
   let result: Node | null = null;
   if (s.busy) result = resultBox('busy', 'Testing…');
   else if (s.storeResult)
@@ -33,7 +34,9 @@ export function storeStep(s: WizardState, a: StepActions): Array<Node | null> {
       h(
         'p',
         { className: 'hint' },
-        'Writes a small test file and removes it again, to check this computer may file documents there.',
+        s.store.kind === 'folder'
+          ? 'Writes a small test file and removes it again, to check this computer may file documents there.'
+          : 'Files one clearly named test document and reads it back, to check this computer may file documents there.',
       ),
       h(
         'div',
@@ -42,6 +45,7 @@ export function storeStep(s: WizardState, a: StepActions): Array<Node | null> {
       ),
       h('div', { className: 'result-area', 'aria-live': 'polite' }, result),
     ),
+    moreSettings('consentStore', s.store),
   );
   return nodes;
 }
