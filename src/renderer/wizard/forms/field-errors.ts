@@ -27,14 +27,17 @@ function words(issue: z.core.$ZodIssue, field: FieldSpec | undefined): string {
   return 'This is not accepted here. Check it, or ask your IT team.';
 }
 
-/** The shown field a config path belongs to: the same key, or the nearest one above or below it. */
-function fieldFor(spec: KindSpec, values: Record<string, string>, path: string): FieldSpec | undefined {
+/**
+ * The shown fields a config path belongs to: the same key, else the nearest one above it, else —
+ * for a whole missing object such as `columns` — every required field inside it.
+ */
+function fieldsFor(spec: KindSpec, values: Record<string, string>, path: string): FieldSpec[] {
   const shown = spec.fields.filter((f) => isShown(spec, f, values));
-  return (
-    shown.find((f) => f.key === path) ??
-    shown.find((f) => path.startsWith(`${f.key}.`)) ??
-    shown.find((f) => f.key.startsWith(`${path}.`))
-  );
+  const exact = shown.find((f) => f.key === path) ?? shown.find((f) => path.startsWith(`${f.key}.`));
+  if (exact) return [exact];
+  const inside = shown.filter((f) => f.key.startsWith(`${path}.`));
+  const required = inside.filter((f) => f.required);
+  return required.length ? required : inside.slice(0, 1);
 }
 
 export function fieldErrors(
@@ -50,9 +53,9 @@ export function fieldErrors(
   const extra: string[] = [];
   for (const issue of parsed.error.issues) {
     const path = issue.path.map(String).join('.');
-    const field = fieldFor(spec, values, path);
-    if (field) errors[field.key] ??= words(issue, field);
-    else extra.push(`${path || 'the settings'}: ${words(issue, undefined)}`);
+    const fields = fieldsFor(spec, values, path);
+    for (const field of fields) errors[field.key] ??= words(issue, field);
+    if (fields.length === 0) extra.push(`${path || 'the settings'}: ${words(issue, undefined)}`);
   }
   if (extra.length > 0) errors[EXTRA] = `More settings: ${[...new Set(extra)].slice(0, 4).join(' ')}`;
   return errors;

@@ -1,0 +1,216 @@
+// The done criterion of the forms: a PostgreSQL patient lookup (real PostgreSQL: PGlite over a
+// socket) and a folder document store set up from the wizard's forms without More settings, the
+// columns mapped from the test patient's row, the password kept out of connector.json; and the
+// same mapping against a real SQLite file.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import Database from 'better-sqlite3';
+import { labelled, toLookupStep, typeInto } from './form-steps.js';
+import { startUi } from './ui-fixture.js';
+
+// Made-up people; none of these may appear on screen before the person asks for a test lookup.
+const PERSONAL = ['OKONKWO', 'Okonkwo', 'ADAEZE', 'Adaeze', '1970-01-15', '4010232137', '07700 900456'];
+const PASSWORD = 'Db-Secret-2026-pw';
+const QUERY =
+  "SELECT hospital_no, nhs_no, title, forename, middle_names, surname, dob, sex, mobile_tel, email, test_flag FROM pas_patient WHERE lower(hospital_no) = :id OR replace(nhs_no, ' ', '') = :id";
+
+let db: PGlite;
+let server: PGLiteSocketServer;
+let port: number;
+
+before(async () => {
+  db = await PGlite.create();
+  await db.exec(`
+    CREATE TABLE pas_patient (
+      hospital_no varchar(20) PRIMARY KEY, nhs_no varchar(12), title varchar(10), forename varchar(50) NOT NULL,
+      middle_names varchar(100), surname varchar(50) NOT NULL, dob date, sex char(1), mobile_tel varchar(20),
+      email varchar(100), test_flag char(1)
+    );
+    INSERT INTO pas_patient VALUES
+      ('H123456', '401 023 2137', 'MS', 'ADAEZE', NULL, 'OKONKWO', '1970-01-15', 'F', '07700 900456', NULL, 'Y');
+  `);
+  server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 10 });
+  await server.start();
+  port = Number(server.getServerConn().split(':').pop());
+});
+
+after(async () => {
+  await server.stop();
+  await db.close();
+});
+
+test(
+  'a PostgreSQL patient lookup and a folder store, set up from the forms alone, write the connector.json a person would write by hand',
+  { timeout: 120_000 },
+  async (t) => {
+    const ui = await startUi(t);
+    const { page } = ui;
+    await toLookupStep(ui);
+
+    await page.getByRole('radio', { name: /^Database/ }).check();
+    assert.equal(await labelled(page, 'Database kind').inputValue(), 'postgres', 'PostgreSQL is the default');
+    await typeInto(labelled(page, 'Server'), '127.0.0.1');
+    await typeInto(labelled(page, 'Port (optional)'), String(port));
+    await typeInto(labelled(page, 'Database'), 'postgres');
+    await typeInto(labelled(page, 'User name'), 'postgres');
+    await typeInto(labelled(page, 'Password (optional)'), PASSWORD);
+    await typeInto(labelled(page, 'Query (:id is where the patient’s number goes)'), QUERY);
+
+    // Next before the columns are mapped: each missing one is named beside its drop-down.
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('alert').getByText('Check the 5 settings marked below.').waitFor();
+    assert.equal(await labelled(page, 'Family name').getAttribute('aria-invalid'), 'true');
+    await page.locator('#patientLookup-columns-familyName-error').getByText('Fill this in.').waitFor();
+
+    await typeInto(page.getByLabel('Test patient’s number'), 'h123456');
+    await page.getByRole('button', { name: 'Run with the test patient' }).click();
+    await page.getByTestId('mapping-result').getByText('The query returned 11 columns.').waitFor();
+    const expectedColumns = {
+      localIdentifier: 'hospital_no',
+      nationalIdentifier: 'nhs_no',
+      title: 'title',
+      firstName: 'forename',
+      middleNames: 'middle_names',
+      familyName: 'surname',
+      dateOfBirth: 'dob',
+      gender: 'sex',
+      mobile: 'mobile_tel',
+      email: 'email',
+      isTestPatient: 'test_flag',
+    };
+    for (const [field, column] of Object.entries(expectedColumns)) {
+      assert.equal(
+        await page.locator(`#patientLookup-columns-${field}`).inputValue(),
+        column,
+        `${field} is preselected from the column names`,
+      );
+    }
+    assert.equal(await page.getByLabel('Gender code “F”').inputValue(), 'female', 'F is understood as female');
+    const shown = await page.locator('body').innerText();
+    for (const value of PERSONAL) assert.ok(!shown.includes(value), 'only column names are shown, never the row');
+    await ui.screenshot('wizard-3-database');
+
+    await page.getByRole('button', { name: 'Test lookup' }).click();
+    await page.getByTestId('lookup-result').getByText('Found.').waitFor();
+    assert.match(
+      await page.getByTestId('lookup-result').innerText(),
+      /okonkwo/i,
+      'the asked-for test lookup shows the patient',
+    );
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByRole('heading', { name: 'Consent documents' }).waitFor();
+    const folder = path.join(ui.dir, 'consent forms');
+    mkdirSync(folder);
+    await page.getByRole('radio', { name: /Folder or network share/ }).check();
+    assert.equal(await page.getByRole('button', { name: 'Browse…' }).count(), 0, 'the preview has no folder picker');
+    await typeInto(labelled(page, 'Folder'), folder);
+    await typeInto(labelled(page, 'File names (optional)'), '{localIdentifier}/{consentedDate} {documentId}');
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    await page.getByTestId('store-result').getByText(`Wrote and removed a test file in ${folder}.`).waitFor();
+    await ui.screenshot('wizard-4-folder');
+    assert.equal(await page.locator('details.more[open]').count(), 0, 'More settings was never needed');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('heading', { name: 'Ready to start' }).waitFor();
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page
+      .getByTestId('state')
+      .getByText(/Connected to Demo/)
+      .waitFor();
+
+    const file = path.join(ui.dir, 'app', 'demo', 'connector.json');
+    const text = readFileSync(file, 'utf8');
+    assert.ok(!text.includes(PASSWORD), 'the password is not written into connector.json');
+    const written = JSON.parse(text);
+    assert.deepEqual(written.patientLookup, {
+      type: 'sql',
+      driver: 'postgres',
+      connection: {
+        host: '127.0.0.1',
+        port,
+        database: 'postgres',
+        user: 'postgres',
+        password: { stored: 'patientLookup.connection.password' },
+      },
+      query: QUERY,
+      columns: expectedColumns,
+    });
+    assert.deepEqual(written.consentStore, {
+      type: 'folder',
+      path: folder,
+      fileNamePattern: '{localIdentifier}/{consentedDate} {documentId}',
+    });
+    const secretFile = path.join(ui.dir, 'app', 'demo', 'secrets', 'patientLookup.connection.password');
+    assert.equal(readFileSync(secretFile, 'utf8').trim(), PASSWORD, 'kept in the secret store');
+    assert.equal(statSync(secretFile).mode & 0o077, 0, 'readable only by its owner');
+
+    // The saved set-up answers the platform: a lookup through the hub reaches PostgreSQL.
+    const answer = await ui.fx.call('patient.lookup', { identificationNumber: 'h123456' });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.result.patient.familyName.toLowerCase(), 'okonkwo');
+  },
+);
+
+test(
+  'SQLite: the column mapping offers its capitalised columns and maps its own gender codes',
+  { timeout: 90_000 },
+  async (t) => {
+    const ui = await startUi(t);
+    const { page } = ui;
+    const file = path.join(ui.dir, 'patients.sqlite');
+    const sqlite = new Database(file);
+    sqlite.exec(`
+    CREATE TABLE PATIENT (PAT_ID TEXT, NHS_NUMBER TEXT, FORENAME TEXT, SURNAME TEXT, DATE_OF_BIRTH TEXT, SEX TEXT, TEST_PATIENT TEXT);
+    INSERT INTO PATIENT VALUES ('d555', '9434765919', 'ROBIN', 'FEATHERSTONE', '1988-03-02', '2', 'Y');
+  `);
+    sqlite.close();
+    await toLookupStep(ui);
+    await page.getByRole('radio', { name: /^Database/ }).check();
+    await labelled(page, 'Database kind').selectOption('sqlite');
+    assert.equal(await labelled(page, 'Server').count(), 0, 'no server for a file');
+    await typeInto(labelled(page, 'Database file'), file);
+    const query = 'SELECT * FROM PATIENT WHERE lower(PAT_ID) = :id OR NHS_NUMBER = :id';
+    await typeInto(labelled(page, 'Query (:id is where the patient’s number goes)'), query);
+    await typeInto(page.getByLabel('Test patient’s number'), 'D555');
+    await page.getByRole('button', { name: 'Run with the test patient' }).click();
+    await page.getByTestId('mapping-result').getByText('The query returned 7 columns.').waitFor();
+    assert.equal(await page.locator('#patientLookup-columns-familyName').inputValue(), 'SURNAME');
+    assert.equal(await page.locator('#patientLookup-columns-dateOfBirth').inputValue(), 'DATE_OF_BIRTH');
+    assert.equal(await page.locator('#patientLookup-columns-isTestPatient').inputValue(), 'TEST_PATIENT');
+    // "2" is not in the connector's own table: offered as the NHS Data Dictionary's female.
+    assert.equal(await page.getByLabel('Gender code “2”').inputValue(), 'female');
+    assert.ok(!(await page.locator('body').innerText()).includes('FEATHERSTONE'), 'no value of the row is shown');
+    await page.getByRole('button', { name: 'Test lookup' }).click();
+    await page.getByTestId('lookup-result').getByText('Found.').waitFor();
+    for (const heading of ['Consent documents', 'Ready to start']) {
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: heading }).waitFor();
+    }
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page
+      .getByTestId('state')
+      .getByText(/Connected to Demo/)
+      .waitFor();
+    const written = JSON.parse(readFileSync(path.join(ui.dir, 'app', 'demo', 'connector.json'), 'utf8'));
+    assert.deepEqual(written.patientLookup, {
+      type: 'sql',
+      driver: 'sqlite',
+      connection: { file },
+      query,
+      columns: {
+        firstName: 'FORENAME',
+        familyName: 'SURNAME',
+        dateOfBirth: 'DATE_OF_BIRTH',
+        gender: 'SEX',
+        localIdentifier: 'PAT_ID',
+        nationalIdentifier: 'NHS_NUMBER',
+        isTestPatient: 'TEST_PATIENT',
+      },
+      genderMap: { '2': 'female' },
+    });
+  },
+);
