@@ -51,16 +51,24 @@ export function fieldControl(
 ): Node {
   const id = controlId(section, field.key);
   const value = fieldValue(field, choice.values);
+  // A choice or a field with a default always has a value: "(optional)" would only puzzle.
+  const optional = !field.required && field.input !== 'select' && field.defaultValue === undefined;
   const error = choice.errors[field.key];
   const controls = spec.fields.some((f) => f.when?.key === field.key);
   const described = [field.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || null;
   const common = { id, 'aria-describedby': described, 'aria-invalid': error ? 'true' : null, 'data-key': id };
   const set = (v: string) => {
     choice.values[field.key] = v;
+    if (controls) return a.rerender();
+    // Cleared in place: a re-render on blur would replace the button the person is clicking.
     if (choice.errors[field.key]) {
       delete choice.errors[field.key];
-      a.rerender();
-    } else if (controls) a.rerender();
+      document.getElementById(`${id}-error`)?.remove();
+      const control = document.getElementById(id);
+      control?.removeAttribute('aria-invalid');
+      if (field.hint) control?.setAttribute('aria-describedby', `${id}-hint`);
+      else control?.removeAttribute('aria-describedby');
+    }
   };
   let control: HTMLElement;
   if (field.input === 'checkbox') {
@@ -143,7 +151,7 @@ export function fieldControl(
   return h(
     'div',
     { className: 'field' },
-    h('label', { for: id, className: 'field__label' }, field.required ? field.label : `${field.label} (optional)`),
+    h('label', { for: id, className: 'field__label' }, optional ? `${field.label} (optional)` : field.label),
     control,
     field.hint ? h('p', { id: `${id}-hint`, className: 'hint' }, field.hint) : null,
     errorLine(id, error),
@@ -265,7 +273,7 @@ export function integrationFrom(
   // Required secrets the schema cannot see as missing (it sees only the reference).
   for (const f of spec.fields) {
     if (f.input !== 'secret' || !f.required || !isShown(spec, f, choice.values)) continue;
-    if (!choice.secrets[f.key] && choice.savedSecrets[f.key] === undefined) errors[f.key] ??= 'Type it here.';
+    if (!choice.secrets[f.key] && choice.savedSecrets[f.key] === undefined) errors[f.key] = 'Type it here.';
   }
   choice.errors = errors;
   const problems = Object.keys(errors).length;
