@@ -90,11 +90,14 @@ export function dayHistory(db: Database.Database, now = new Date(), hours = 24):
     i === bounds.length ? end : Math.min(b, end),
   );
   const ms = bounds.map(() => emptyMinutes());
+  const latest: DayState[] = bounds.map(() => 'unknown');
   for (const span of stateSpans(db, bounds[0] as number, end)) {
     for (let i = 0; i < bounds.length; i++) {
       const a = Math.max(span.from, edges[i] as number);
       const b = Math.min(span.to, edges[i + 1] as number);
-      if (b > a) (ms[i] as Record<DayState, number>)[span.state] += b - a;
+      if (b <= a) continue;
+      (ms[i] as Record<DayState, number>)[span.state] += b - a;
+      latest[i] = span.state;
     }
   }
   const counts = bounds.map(() => ({ lookups: 0, documents: 0, errors: 0, durations: [] as number[] }));
@@ -123,11 +126,12 @@ export function dayHistory(db: Database.Database, now = new Date(), hours = 24):
   return starts.map((start, i) => {
     const spent = ms[i] as Record<DayState, number>;
     const minutes = emptyMinutes();
-    for (const s of DAY_STATES) minutes[s] = Math.round(spent[s] / 60_000);
+    // Any time at all in a state counts as at least a minute, so that the words match the colour.
+    for (const s of DAY_STATES) minutes[s] = spent[s] > 0 ? Math.max(1, Math.round(spent[s] / 60_000)) : 0;
     const c = counts[i] as (typeof counts)[number];
     return {
       start: start.toISOString(),
-      state: worstState(spent),
+      state: worstState(spent, latest[i] as DayState),
       minutes,
       lookups: c.lookups,
       documents: c.documents,
@@ -137,11 +141,7 @@ export function dayHistory(db: Database.Database, now = new Date(), hours = 24):
   });
 }
 
-/** The worst state held for a minute or more; else the longest one (an hour just begun). */
-function worstState(spent: Record<DayState, number>): DayState {
-  const worst = DAY_STATES.find((s) => s !== 'unknown' && spent[s] >= 60_000);
-  if (worst) return worst;
-  let longest: DayState = 'unknown';
-  for (const s of DAY_STATES) if (spent[s] > spent[longest]) longest = s;
-  return longest;
+/** The worst state held for a minute or more; else the latest one (an hour just begun, a start-up). */
+function worstState(spent: Record<DayState, number>, latest: DayState): DayState {
+  return DAY_STATES.find((s) => s !== 'unknown' && spent[s] >= 60_000) ?? latest;
 }
