@@ -12,6 +12,7 @@ import { checkPastedToken, maskToken } from '../../shared/ipc/token-format.js';
 import { ENVIRONMENTS, type Environment } from '../../shared/protocol/index.js';
 import { ConfigError } from '../config/config-error.js';
 import { describeConfigIssues, resolveConfig } from '../config/load-config.js';
+import { PROXY_PASSWORD_SECRET, proxyWithPassword, splitProxyPassword } from '../config/proxy-password.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { registerStoredSecrets } from '../integrations/common/stored-secret.js';
 import { CONNECTOR_VERSION } from '../version.js';
@@ -209,6 +210,20 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
     return this.slot(environment).loaded?.config ?? null;
   }
 
+  /** The saved config with the proxy password put back, so that a placeholder typed back can be restored. */
+  private existingWithProxyPassword(environment: Environment): ConnectorConfig | null {
+    const existing = this.existingConfig(environment);
+    if (!existing?.proxyPassword) return existing;
+    try {
+      return {
+        ...existing,
+        proxy: proxyWithPassword(existing.proxy, existing.proxyPassword, this.slot(environment).dir),
+      };
+    } catch {
+      return existing; // not readable any more: the person is asked to type it again
+    }
+  }
+
   private async savedToken(environment: Environment): Promise<string | null> {
     return this.options.secrets.read(environment).catch(() => null);
   }
@@ -331,13 +346,17 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
       consentStore: input.consentStore && withSecretRefs('consentStore', input.consentStore, input.secrets),
     };
     try {
-      config = configFromSetup(withRefs, this.existingConfig(environment), this.options.configExtras);
+      config = configFromSetup(withRefs, this.existingWithProxyPassword(environment), this.options.configExtras);
     } catch (error) {
       if (error instanceof ConfigError) return { ok: false, ...configErrorWords(error) };
       throw error;
     }
+    // The proxy password is stored like the token; connector.json names it, never holds it.
+    const proxy = config.proxy ? splitProxyPassword(config.proxy) : null;
+    const secrets = { ...input.secrets, ...(proxy?.password ? { [PROXY_PASSWORD_SECRET]: proxy.password } : {}) };
+    if (proxy?.password) config = { ...config, proxy: proxy.proxy, proxyPassword: { stored: PROXY_PASSWORD_SECRET } };
     const loaded = resolveConfig(config, slot.configFile);
-    const problem = await this.pending.with(environment, input.secrets, () =>
+    const problem = await this.pending.with(environment, secrets, () =>
       integrationProblem(config, loaded.dir, loaded.dataDir),
     );
     if (problem) return { ok: false, ...problem };
@@ -350,6 +369,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
           await this.options.secrets.writeNamed(environment, name, value);
         }
       }
+      if (proxy?.password) await this.options.secrets.writeNamed(environment, PROXY_PASSWORD_SECRET, proxy.password);
     } catch (error) {
       if (error instanceof SecretStoreError) return { ok: false, field: 'token', message: error.message };
       throw error;
@@ -369,7 +389,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
     try {
       config = configFromSetup(
         { environment, network: input.network, patientLookup: null, consentStore: null },
-        this.existingConfig(environment),
+        this.existingWithProxyPassword(environment),
         this.options.configExtras,
       );
     } catch (error) {
