@@ -3,7 +3,9 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { NO_ENCRYPTION_MESSAGE, SafeStorageSecretStore } from '../../src/main/app/safe-storage-secret-store.js';
+import { AppController } from '../../src/main/controller/app-controller.js';
 import { FileSecretStore, SecretStoreError } from '../../src/main/controller/secret-store.js';
+import { readStoredSecret } from '../../src/main/integrations/common/stored-secret.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const TOKEN = 'cc_demo_abcdefghijklmnopqrstuvwxyz012345';
@@ -65,4 +67,29 @@ test('headless file store: one file per environment, readable only by its owner'
   if (process.platform !== 'win32') {
     assert.equal(statSync(path.join(dir, 'production', 'token')).mode & 0o777, 0o600);
   }
+});
+
+test('safeStorage: a password typed in the wizard is stored encrypted beside the token, and read back by name', async (t) => {
+  const dir = tempDir(t);
+  const store = new SafeStorageSecretStore(dir, fakeSafeStorage(true), 'win32');
+  await store.write('demo', TOKEN);
+  await store.writeNamed('demo', 'patientLookup.connection.password', 'Db-Pass-4417');
+  const file = path.join(dir, 'demo', 'secrets', 'patientLookup.connection.password.enc');
+  assert.ok(!readFileSync(file, 'latin1').includes('Db-Pass-4417'), 'never plain text on disk');
+  assert.equal(statSync(file).mode & 0o077, 0);
+  assert.equal(store.readNamed('demo', 'patientLookup.connection.password'), 'Db-Pass-4417');
+  assert.equal(await store.read('demo'), TOKEN, 'the token is untouched');
+  // A controller hosting this store answers {"stored": …} references in its connector.json.
+  const controller = await AppController.create({
+    baseDir: dir,
+    secrets: store,
+    platformUrls: { demo: 'ws://127.0.0.1:9/connector/v1', production: 'ws://127.0.0.1:9/connector/v1' },
+    logsDir: path.join(dir, 'logs'),
+  });
+  assert.equal(readStoredSecret(path.join(dir, 'demo'), 'patientLookup.connection.password'), 'Db-Pass-4417');
+  await controller.close();
+  await assert.rejects(
+    new SafeStorageSecretStore(dir, fakeSafeStorage(false), 'win32').writeNamed('demo', 'x.password', 'p'),
+    SecretStoreError,
+  );
 });
