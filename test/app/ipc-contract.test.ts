@@ -72,7 +72,7 @@ const MALFORMED: Record<ChannelName, unknown[]> = {
     { environment: 'demo', patientLookup: { type: 'sql' }, identifier: 'D1', genderColumn: '' },
     { environment: 'demo', patientLookup: { type: 'sql' }, identifier: 'D1', secrets: { token: 'x' } },
   ],
-  'app.pickFolder': [{ path: '/etc' }, 'pick'],
+  'app.pickPath': [{ path: '/etc' }, { kind: 'file' }, 'pick'],
   'status.day': [{}, { environment: 'both' }],
   'calls.recent': [{}, { limit: 0 }, { limit: 51 }, { limit: 1.5 }, { limit: 10, environment: 'both' }],
   'app.openLogs': [{ path: '/etc' }, 'open'],

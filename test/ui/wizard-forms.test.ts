@@ -252,3 +252,32 @@ test(
     });
   },
 );
+
+test(
+  'where the host has pickers (the app), Browse… fills the folder and the certificate file',
+  { timeout: 60_000 },
+  async (t) => {
+    const asked: string[] = [];
+    const ui = await startUi(t, {
+      pickPath: async (kind) => {
+        asked.push(kind);
+        return kind === 'folder' ? 'D:\\Consents' : 'C:\\Certificates\\trust-root-ca.pem';
+      },
+    });
+    const { page } = ui;
+    await toLookupStep(ui);
+    await page.getByRole('radio', { name: /^FHIR server/ }).check();
+    await page.getByRole('button', { name: 'Browse…' }).press('Enter');
+    await page.waitForFunction(() =>
+      (document.getElementById('patientLookup-caFile') as HTMLInputElement | null)?.value.endsWith('.pem'),
+    );
+    await page.getByRole('radio', { name: /^None/ }).check();
+    await nextTo(ui, 'Consent documents');
+    await page.getByRole('radio', { name: /Folder or network share/ }).check();
+    await page.getByRole('button', { name: 'Browse…' }).click();
+    await page.waitForFunction(
+      () => (document.getElementById('consentStore-path') as HTMLInputElement | null)?.value === 'D:\\Consents',
+    );
+    assert.deepEqual(asked, ['certificate', 'folder']);
+  },
+);

@@ -9,7 +9,7 @@ import { AppController } from '../controller/app-controller.js';
 import { defaultPlatformUrls } from '../controller/defaults.js';
 import { createProcessLogger } from '../logging/process-logger.js';
 import { AppShell } from './app-shell.js';
-import { pickFolderWithDialog } from './electron-folder-picker.js';
+import { pickPathWithDialog } from './electron-folder-picker.js';
 import { ElectronTrayView } from './electron-tray-view.js';
 import { ElectronWindowHost } from './electron-window-host.js';
 import { SafeStorageSecretStore } from './safe-storage-secret-store.js';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       await shell.openPath(dir);
     },
     writeClipboard: (text) => clipboard.writeText(text),
-    pickFolder: pickFolderWithDialog,
+    pickPath: pickPathWithDialog,
     versions: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '' },
   });
 

@@ -61,8 +61,8 @@ export interface ControllerOptions {
   versions?: Record<string, string>;
   /** The wizard's test connection timeout. */
   probeTimeoutMs?: number;
-  /** The app's folder picker (Electron's dialog); absent in the preview, which has the text field only. */
-  pickFolder?: () => Promise<string | null>;
+  /** The app's folder and certificate-file pickers (Electron's dialog); absent in the preview (text fields only). */
+  pickPath?: (kind: 'folder' | 'certificate') => Promise<string | null>;
 }
 
 /** Production first: it is the one that matters when both are set up. */
@@ -257,7 +257,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
             genderColumn: input.genderColumn,
           }),
         ),
-      'app.pickFolder': async () => ({ path: (await this.options.pickFolder?.()) ?? null }),
+      'app.pickPath': async (input) => ({ path: (await this.options.pickPath?.(input.kind)) ?? null }),
       'status.day': async (input) => {
         const hours = this.slot(input.environment).history?.day(new Date()) ?? null;
         return { environment: input.environment, available: hours !== null, hours: hours ?? [] };
@@ -318,7 +318,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
       startAtLogin: this.startAtLogin,
       available: availableKinds(),
       secretStorage: this.options.secrets.description,
-      canPickFolder: this.options.pickFolder !== undefined,
+      canPickPaths: this.options.pickPath !== undefined,
     };
   }
 

@@ -66,8 +66,8 @@ export async function runMapping(s: WizardState): Promise<void> {
   }
 }
 
-export async function pickFolder(choice: IntegrationChoice, key: string): Promise<void> {
-  const picked = await api()['app.pickFolder']({});
+export async function pickPath(choice: IntegrationChoice, key: string, kind: 'folder' | 'certificate'): Promise<void> {
+  const picked = await api()['app.pickPath']({ kind });
   if (picked.path) choice.values[key] = picked.path;
 }
 

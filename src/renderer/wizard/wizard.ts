@@ -11,7 +11,7 @@ import {
   choiceOf,
   exportSettings,
   importSettings,
-  pickFolder,
+  pickPath,
   runMapping,
   tableFor,
 } from './integration-actions.js';
@@ -93,8 +93,8 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
     testLookup: () => void testLookup(),
     testStore: () => void testStore(),
     runMapping: () => void withBusy(() => runMapping(s)),
-    pickFolder: (choice, key) =>
-      void pickFolder(choice, key).then(
+    pickPath: (choice, key, kind) =>
+      void pickPath(choice, key, kind).then(
         () => render(false),
         () => undefined,
       ),

@@ -8,7 +8,7 @@ export const CHANNEL_NAMES = [
   'setup.testLookup',
   'setup.testStore',
   'setup.sqlColumns',
-  'app.pickFolder',
+  'app.pickPath',
   'status.day',
   'calls.recent',
   'app.openLogs',

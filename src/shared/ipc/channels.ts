@@ -80,7 +80,8 @@ export const channelInputs = {
     /** The column whose distinct values are offered for the gender codes. */
     genderColumn: text(128).min(1).optional(),
   }),
-  'app.pickFolder': empty,
+  /** The app's own picker: a folder for documents, or a certificate file (PEM). */
+  'app.pickPath': z.strictObject({ kind: z.enum(['folder', 'certificate']) }),
   'status.day': z.strictObject({ environment: environmentSchema }),
   'calls.recent': z.strictObject({
     environment: environmentSchema.optional(),
@@ -106,8 +107,8 @@ export interface SetupView {
   available: { patientLookup: string[]; consentStore: string[] };
   /** Where secrets are kept, in words ("Windows data protection", "a file only you can read"). */
   secretStorage: string;
-  /** The host can show a folder picker (the app); the preview has only the text field. */
-  canPickFolder: boolean;
+  /** The host can show folder and file pickers (the app); the preview has only the text fields. */
+  canPickPaths: boolean;
 }
 
 export interface SqlColumnsResult {
@@ -168,7 +169,7 @@ export interface ChannelOutputs {
   'setup.testLookup': LookupTestResult;
   'setup.testStore': StoreTestResult;
   'setup.sqlColumns': SqlColumnsResult;
-  'app.pickFolder': { path: string | null };
+  'app.pickPath': { path: string | null };
   'status.day': DayHistory;
   'calls.recent': { calls: CallRow[]; counts: CallCounts };
   'app.openLogs': { path: string };

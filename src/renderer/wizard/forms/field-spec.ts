@@ -17,8 +17,8 @@ export interface FieldSpec {
   required?: boolean;
   defaultValue?: string;
   /** text (default), number, a choice, a secret (never sent back, kept in the secret store), a check box,
-   *  a folder (with Browse… in the app), a column of a database query, or several lines of text. */
-  input?: 'text' | 'number' | 'select' | 'secret' | 'checkbox' | 'folder' | 'column' | 'textarea';
+   *  a folder or a certificate file (with Browse… in the app), a column of a database query, or several lines of text. */
+  input?: 'text' | 'number' | 'select' | 'secret' | 'checkbox' | 'folder' | 'certificate' | 'column' | 'textarea';
   options?: OptionSpec[];
   /** Left out of the config when it has this value (the integration's own default). */
   omitWhen?: string;
@@ -110,5 +110,6 @@ export const CA_FILE_FIELD: FieldSpec = {
   key: 'caFile',
   label: 'Certificate file of the server',
   placeholder: 'C:\\Certificates\\trust-root-ca.pem',
+  input: 'certificate',
   hint: 'Only if the server’s certificate is signed by your organisation’s own authority. Ask your IT team.',
 };

@@ -18,6 +18,7 @@ const CONNECTION: FieldSpec[] = [
     key: 'tls.caFile',
     label: 'Certificate file of the interface engine',
     placeholder: 'C:\\Certificates\\hl7-ca.pem',
+    input: 'certificate',
     when: { key: 'tls', is: ['true'] },
   },
   {

@@ -93,6 +93,7 @@ export const SQL_FORM: KindSpec = {
       key: 'connection.ssl.caFile',
       label: 'Certificate file of the database server',
       placeholder: 'C:\\Certificates\\pas-db-ca.pem',
+      input: 'certificate',
       hint: 'Only if its certificate is signed by your organisation’s own authority.',
       when: { key: 'connection.ssl', is: ['true'] },
     },

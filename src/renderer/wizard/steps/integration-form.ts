@@ -135,14 +135,15 @@ export function fieldControl(
     });
     input.addEventListener('change', () => set(input.value));
     control = input;
-    if (field.input === 'folder' && s.view?.canPickFolder) {
+    if ((field.input === 'folder' || field.input === 'certificate') && s.view?.canPickPaths) {
+      const kind = field.input;
       control = h(
         'div',
         { className: 'token-row' },
         input,
         h(
           'button',
-          { type: 'button', className: 'secondary', onClick: () => a.pickFolder(choice, field.key) },
+          { type: 'button', className: 'secondary', onClick: () => a.pickPath(choice, field.key, kind) },
           'Browse…',
         ),
       );

@@ -11,7 +11,7 @@ export interface StepActions {
   setEnvironment(env: WizardState['environment']): void;
   /** Runs the database query for the test patient and offers its column names. */
   runMapping(): void;
-  pickFolder(choice: IntegrationChoice, key: string): void;
+  pickPath(choice: IntegrationChoice, key: string, kind: 'folder' | 'certificate'): void;
   importSettings(section: 'patientLookup' | 'consentStore', text: string, fileName: string): void;
   exportSettings(section: 'patientLookup' | 'consentStore'): void;
 }
