@@ -92,11 +92,12 @@ export async function startUi(t: TestContext, options: Partial<ControllerOptions
     dir,
     screenshot: async (name) => {
       // The whole page, with the sticky Back/Next bar placed after the content rather than over it.
-      const shot = await page.screenshot({
-        path: path.join(SCREENSHOTS, `${name}.png`),
-        fullPage: true,
-        style: '.nav { position: static !important; }',
-      });
+      // Through the CSSOM: the page's CSP refuses the style element Playwright's `style` option adds.
+      const setNav = (position: string) =>
+        page.evaluate(`document.querySelectorAll('.nav').forEach((n) => { n.style.position = '${position}'; })`);
+      await setNav('static');
+      const shot = await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+      await setNav('');
       if (process.env.UPDATE_SCREENSHOTS === '1') writeFileSync(path.join(README_SCREENSHOTS, `${name}.png`), shot);
     },
   };

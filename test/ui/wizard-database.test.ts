@@ -62,7 +62,7 @@ test(
 
     // Next before the columns are mapped: each missing one is named beside its drop-down.
     await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByRole('alert').getByText('Check the 5 settings marked below.').waitFor();
+    await page.getByRole('alert').getByText('Check the 5 settings marked with a cross.').waitFor();
     assert.equal(await labelled(page, 'Family name').getAttribute('aria-invalid'), 'true');
     await page.locator('#patientLookup-columns-familyName-error').getByText('Fill this in.').waitFor();
 

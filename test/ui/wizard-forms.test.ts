@@ -219,11 +219,11 @@ test(
       '{ "documentType": { "system": "http://loinc.org", "code": "59284-0" }, "colour": "blue" }',
     );
     await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByRole('alert').getByText('Check the 3 settings marked below.').waitFor();
+    await page.getByRole('alert').getByText('Check the 3 settings marked with a cross.').waitFor();
     const error = (id: string) => page.locator(`#consentStore-${id}-error`).innerText();
     assert.match(await error('baseUrl'), /Type a full address, starting with https:\/\//);
     assert.match(await error('identifierSystems-local'), /Fill this in\./);
-    assert.match(await error('extra'), /More settings: the settings: Not a setting of this kind: colour\./);
+    assert.match(await error('extra'), /More settings: Not a setting of this kind: colour\./);
     assert.equal(
       await page.evaluate(() => document.activeElement?.id),
       'consentStore-baseUrl',

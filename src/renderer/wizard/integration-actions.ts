@@ -88,7 +88,7 @@ export function importSettings(s: WizardState, section: Section, text: string, f
   choice.notice =
     `Loaded the settings from ${name}.` +
     (asked.length ? ` Type the ${asked.join(' and ').toLowerCase()}: secrets are never kept in such a file.` : '') +
-    (others > 0 ? ' Check the settings marked below.' : '');
+    (others > 0 ? ' Check the settings marked with a cross.' : '');
 }
 
 /** Saves the section as the person set it up, without secrets, through the browser's download. */

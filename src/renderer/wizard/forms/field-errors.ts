@@ -55,7 +55,7 @@ export function fieldErrors(
     const path = issue.path.map(String).join('.');
     const fields = fieldsFor(spec, values, path);
     for (const field of fields) errors[field.key] ??= words(issue, field);
-    if (fields.length === 0) extra.push(`${path || 'the settings'}: ${words(issue, undefined)}`);
+    if (fields.length === 0) extra.push(`${path ? `${path}: ` : ''}${words(issue, undefined)}`);
   }
   if (extra.length > 0) errors[EXTRA] = `More settings: ${[...new Set(extra)].slice(0, 4).join(' ')}`;
   return errors;

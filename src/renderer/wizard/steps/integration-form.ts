@@ -279,7 +279,9 @@ export function integrationFrom(
   choice.errors = errors;
   const problems = Object.keys(errors).length;
   if (problems > 0) {
-    return problems === 1 ? 'Check the setting marked below.' : `Check the ${problems} settings marked below.`;
+    return problems === 1
+      ? 'Check the setting marked with a cross.'
+      : `Check the ${problems} settings marked with a cross.`;
   }
   const secrets: SecretsInput = {};
   for (const f of spec.fields) {
