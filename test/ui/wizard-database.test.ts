@@ -152,6 +152,31 @@ test(
     const answer = await ui.fx.call('patient.lookup', { identificationNumber: 'h123456' });
     assert.equal(answer.status, 200);
     assert.equal(answer.body.result.patient.familyName.toLowerCase(), 'okonkwo');
+
+    // Opened again, the form shows the saved set-up, the password only as "saved"; Start again
+    // without retyping it writes the same connector.json and keeps the password.
+    await page.getByRole('button', { name: 'Set up…' }).click();
+    await page.getByRole('heading', { name: 'Which environment?' }).waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('heading', { name: 'Connection token' }).waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('heading', { name: 'Patient lookup' }).waitFor();
+    assert.equal(await labelled(page, 'Server').inputValue(), '127.0.0.1');
+    assert.equal(await page.locator('#patientLookup-columns-familyName').inputValue(), 'surname');
+    const password = labelled(page, 'Password (optional)');
+    assert.equal(await password.inputValue(), '', 'the saved password never comes back to the window');
+    assert.match((await password.getAttribute('placeholder')) ?? '', /Saved/);
+    for (const heading of ['Consent documents', 'Ready to start']) {
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: heading }).waitFor();
+    }
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page
+      .getByTestId('state')
+      .getByText(/Connected to Demo/)
+      .waitFor();
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), written, 'saved again unchanged');
+    assert.equal(readFileSync(secretFile, 'utf8').trim(), PASSWORD);
   },
 );
 
@@ -211,6 +236,64 @@ test(
         isTestPatient: 'TEST_PATIENT',
       },
       genderMap: { '2': 'female' },
+    });
+  },
+);
+
+test(
+  'SQL Server: the form writes what a person would write by hand, the password kept apart',
+  { timeout: 90_000 },
+  async (t) => {
+    const ui = await startUi(t);
+    const { page } = ui;
+    await toLookupStep(ui);
+    await page.getByRole('radio', { name: /^Database/ }).check();
+    await labelled(page, 'Database kind').selectOption('mssql');
+    await typeInto(labelled(page, 'Server'), 'PASSQL01');
+    await typeInto(labelled(page, 'Instance name (optional)'), 'PAS');
+    await typeInto(labelled(page, 'Database'), 'PatientAdmin');
+    await typeInto(labelled(page, 'User name'), 'connector_ro');
+    await typeInto(labelled(page, 'Password (optional)'), 'Sql-Server-Pw-12');
+    assert.equal(await labelled(page, 'Encrypt the connection (TLS)').isChecked(), true, 'encrypted by default');
+    const query =
+      'SELECT HospitalNumber, Forename, Surname, DateOfBirth, Sex FROM dbo.Patient WHERE HospitalNumber = UPPER(:id)';
+    await typeInto(labelled(page, 'Query (:id is where the patient’s number goes)'), query);
+    // Without a database to run the query against, the column names can be typed.
+    const typed: Array<[string, string]> = [
+      ['First name', 'Forename'],
+      ['Family name', 'Surname'],
+      ['Date of birth', 'DateOfBirth'],
+      ['Gender', 'Sex'],
+      ['Hospital number', 'HospitalNumber'],
+    ];
+    for (const [label, column] of typed) await typeInto(labelled(page, label), column);
+    await ui.screenshot('wizard-3-sqlserver');
+    for (const heading of ['Consent documents', 'Ready to start']) {
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: heading }).waitFor();
+    }
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByTestId('state').waitFor();
+    const text = readFileSync(path.join(ui.dir, 'app', 'demo', 'connector.json'), 'utf8');
+    assert.ok(!text.includes('Sql-Server-Pw-12'));
+    assert.deepEqual(JSON.parse(text).patientLookup, {
+      type: 'sql',
+      driver: 'mssql',
+      connection: {
+        server: 'PASSQL01',
+        instanceName: 'PAS',
+        database: 'PatientAdmin',
+        user: 'connector_ro',
+        password: { stored: 'patientLookup.connection.password' },
+      },
+      query,
+      columns: {
+        firstName: 'Forename',
+        familyName: 'Surname',
+        dateOfBirth: 'DateOfBirth',
+        gender: 'Sex',
+        localIdentifier: 'HospitalNumber',
+      },
     });
   },
 );
