@@ -26,3 +26,17 @@ export async function typeInto(field: Locator, text: string): Promise<void> {
 export function labelled(page: Page, label: string): Locator {
   return page.locator('.step-body').getByLabel(label, { exact: true });
 }
+
+/** Next, step after step, each time waiting for the step's heading. */
+export async function nextThrough(ui: UiFixture, ...headings: string[]): Promise<void> {
+  for (const heading of headings) {
+    await ui.page.getByRole('button', { name: 'Next' }).click();
+    await ui.page.getByRole('heading', { name: heading }).waitFor();
+  }
+}
+
+/** Steps 1–2, then the Database form of step 3. */
+export async function toDatabaseForm(ui: UiFixture): Promise<void> {
+  await toLookupStep(ui);
+  await ui.page.getByRole('radio', { name: /^Database/ }).check();
+}

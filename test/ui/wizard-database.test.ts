@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import Database from 'better-sqlite3';
-import { labelled, toLookupStep, typeInto } from './form-steps.js';
+import { labelled, nextThrough, toDatabaseForm, typeInto } from './form-steps.js';
 import { startUi } from './ui-fixture.js';
 
 // Made-up people; none of these may appear on screen before the person asks for a test lookup.
@@ -49,9 +49,7 @@ test(
   async (t) => {
     const ui = await startUi(t);
     const { page } = ui;
-    await toLookupStep(ui);
-
-    await page.getByRole('radio', { name: /^Database/ }).check();
+    await toDatabaseForm(ui);
     assert.equal(await labelled(page, 'Database kind').inputValue(), 'postgres', 'PostgreSQL is the default');
     await typeInto(labelled(page, 'Server'), '127.0.0.1');
     await typeInto(labelled(page, 'Port (optional)'), String(port));
@@ -166,10 +164,7 @@ test(
     const password = labelled(page, 'Password (optional)');
     assert.equal(await password.inputValue(), '', 'the saved password never comes back to the window');
     assert.match((await password.getAttribute('placeholder')) ?? '', /Saved/);
-    for (const heading of ['Consent documents', 'Ready to start']) {
-      await page.getByRole('button', { name: 'Next' }).click();
-      await page.getByRole('heading', { name: heading }).waitFor();
-    }
+    await nextThrough(ui, 'Consent documents', 'Ready to start');
     await page.getByRole('button', { name: 'Start' }).click();
     await page
       .getByTestId('state')
@@ -193,8 +188,7 @@ test(
     INSERT INTO PATIENT VALUES ('d555', '9434765919', 'ROBIN', 'FEATHERSTONE', '1988-03-02', '2', 'Y');
   `);
     sqlite.close();
-    await toLookupStep(ui);
-    await page.getByRole('radio', { name: /^Database/ }).check();
+    await toDatabaseForm(ui);
     await labelled(page, 'Database kind').selectOption('sqlite');
     assert.equal(await labelled(page, 'Server').count(), 0, 'no server for a file');
     await typeInto(labelled(page, 'Database file'), file);
@@ -211,10 +205,7 @@ test(
     assert.ok(!(await page.locator('body').innerText()).includes('FEATHERSTONE'), 'no value of the row is shown');
     await page.getByRole('button', { name: 'Test lookup' }).click();
     await page.getByTestId('lookup-result').getByText('Found.').waitFor();
-    for (const heading of ['Consent documents', 'Ready to start']) {
-      await page.getByRole('button', { name: 'Next' }).click();
-      await page.getByRole('heading', { name: heading }).waitFor();
-    }
+    await nextThrough(ui, 'Consent documents', 'Ready to start');
     await page.getByRole('button', { name: 'Start' }).click();
     await page
       .getByTestId('state')
@@ -246,8 +237,7 @@ test(
   async (t) => {
     const ui = await startUi(t);
     const { page } = ui;
-    await toLookupStep(ui);
-    await page.getByRole('radio', { name: /^Database/ }).check();
+    await toDatabaseForm(ui);
     await labelled(page, 'Database kind').selectOption('mssql');
     await typeInto(labelled(page, 'Server'), 'PASSQL01');
     await typeInto(labelled(page, 'Instance name (optional)'), 'PAS');
@@ -268,10 +258,7 @@ test(
     ];
     for (const [label, column] of typed) await typeInto(labelled(page, label), column);
     await ui.screenshot('wizard-3-sqlserver');
-    for (const heading of ['Consent documents', 'Ready to start']) {
-      await page.getByRole('button', { name: 'Next' }).click();
-      await page.getByRole('heading', { name: heading }).waitFor();
-    }
+    await nextThrough(ui, 'Consent documents', 'Ready to start');
     await page.getByRole('button', { name: 'Start' }).click();
     await page.getByTestId('state').waitFor();
     const text = readFileSync(path.join(ui.dir, 'app', 'demo', 'connector.json'), 'utf8');

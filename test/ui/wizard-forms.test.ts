@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
-import { labelled, toLookupStep, typeInto } from './form-steps.js';
+import { labelled, nextThrough, toLookupStep, typeInto } from './form-steps.js';
 import { startUi, type UiFixture } from './ui-fixture.js';
 
 function written(ui: UiFixture): { text: string; json: Record<string, unknown> } {
@@ -15,13 +15,8 @@ function written(ui: UiFixture): { text: string; json: Record<string, unknown> }
   return { text, json: JSON.parse(text) };
 }
 
-async function nextTo(ui: UiFixture, heading: string): Promise<void> {
-  await ui.page.getByRole('button', { name: 'Next' }).click();
-  await ui.page.getByRole('heading', { name: heading }).waitFor();
-}
-
 async function start(ui: UiFixture): Promise<void> {
-  await nextTo(ui, 'Ready to start');
+  await nextThrough(ui, 'Ready to start');
   await ui.page.getByRole('button', { name: 'Start' }).click();
   await ui.page.getByTestId('state').waitFor();
   await ui.page.getByRole('heading', { name: /Demo/ }).first().waitFor();
@@ -79,7 +74,7 @@ test(
     const { clientSecret: _dropped, ...authWithoutSecret } = prepared.auth;
     assert.deepEqual(JSON.parse(exported), { patientLookup: { ...prepared, auth: authWithoutSecret } });
 
-    await nextTo(ui, 'Consent documents');
+    await nextThrough(ui, 'Consent documents');
     await start(ui);
     const { text, json } = written(ui);
     assert.ok(!text.includes(typed) && !text.includes(planted), 'connector.json holds no secret');
@@ -135,7 +130,7 @@ test(
     await page.keyboard.press('Enter');
     await page.getByTestId('lookup-result').getByText('Found.').waitFor();
     await ui.screenshot('wizard-3-webapi');
-    await nextTo(ui, 'Consent documents');
+    await nextThrough(ui, 'Consent documents');
     await start(ui);
     const { text, json } = written(ui);
     assert.ok(!text.includes(token));
@@ -172,7 +167,7 @@ test(
     await typeInto(labelled(page, 'Hospital number authority'), 'EXAMPLE-TRUST');
     await labelled(page, 'Character set').selectOption('windows-1252');
     await ui.screenshot('wizard-3-hl7');
-    await nextTo(ui, 'Consent documents');
+    await nextThrough(ui, 'Consent documents');
     await page.getByRole('radio', { name: /^Web API/ }).check();
     await typeInto(labelled(page, 'Address'), 'https://documents.example-hospital.local/api/consent');
     await labelled(page, 'How the PDF is sent').selectOption('multipart');
@@ -210,7 +205,7 @@ test(
     const ui = await startUi(t);
     const { page } = ui;
     await toLookupStep(ui);
-    await nextTo(ui, 'Consent documents');
+    await nextThrough(ui, 'Consent documents');
     await page.getByRole('radio', { name: /^FHIR server/ }).check();
     await typeInto(labelled(page, 'Server address'), 'epr.example-hospital');
     await page.getByText('More settings (JSON)').click();
@@ -272,7 +267,7 @@ test(
       (document.getElementById('patientLookup-caFile') as HTMLInputElement | null)?.value.endsWith('.pem'),
     );
     await page.getByRole('radio', { name: /^None/ }).check();
-    await nextTo(ui, 'Consent documents');
+    await nextThrough(ui, 'Consent documents');
     await page.getByRole('radio', { name: /Folder or network share/ }).check();
     await page.getByRole('button', { name: 'Browse…' }).click();
     await page.waitForFunction(
