@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import Database from 'better-sqlite3';
+import { sqlColumns } from '../../src/main/controller/sql-columns.js';
 import { labelled, nextThrough, toDatabaseForm, typeInto } from './form-steps.js';
 import { startUi } from './ui-fixture.js';
 
@@ -284,3 +285,30 @@ test(
     });
   },
 );
+
+test('the column query in words: a missing table, a closed port, and a name column never offered as gender codes', async () => {
+  const config = (patch: Record<string, unknown>) => ({
+    type: 'sql',
+    driver: 'postgres',
+    connection: { host: '127.0.0.1', port, database: 'postgres', user: 'postgres' },
+    query: QUERY,
+    ...patch,
+  });
+  const missing = await sqlColumns(config({ query: 'SELECT * FROM no_such_table WHERE x = :id' }), 'h1', {
+    configDir: '.',
+  });
+  assert.equal(missing.outcome, 'failed');
+  assert.match(missing.message, /a table named in the query does not exist \(error 42P01\)/);
+  const closed = await sqlColumns(
+    config({ connection: { host: '127.0.0.1', port: 1, database: 'x', user: 'x' } }),
+    'h1',
+    {
+      configDir: '.',
+    },
+  );
+  assert.match(closed.message, /nothing answers at this server and port/);
+  const wrongColumn = await sqlColumns(config({}), 'h123456', { configDir: '.', genderColumn: 'surname' });
+  assert.equal(wrongColumn.outcome, 'ok');
+  assert.deepEqual(wrongColumn.genderValues, [], 'a surname is not offered as a code');
+  for (const value of PERSONAL) assert.ok(!JSON.stringify(wrongColumn).includes(value));
+});

@@ -13,7 +13,28 @@ import { configErrorWords } from './setup-config.js';
 
 /** Stands in for the mapping while the query runs: the columns are what we are asking for. */
 const ANY_COLUMNS = { firstName: '-', familyName: '-', dateOfBirth: '-', gender: '-', localIdentifier: '-' };
-const MAX_CODE_LENGTH = 16;
+/**
+ * Longest value offered as a gender code. Codes are one to three characters (1/2/9, M/F/U, X); a
+ * longer value is offered only when the connector's own table knows it (male, female …), so that a
+ * wrongly chosen column (a name) never puts a person's details on screen.
+ */
+const MAX_CODE_LENGTH = 3;
+
+/** What the person can do about the usual failures, by driver error code. */
+const CODE_WORDS: Record<string, string> = {
+  ECONNREFUSED:
+    'nothing answers at this server and port. Check both, and that the database allows connections from this computer',
+  ENOTFOUND: 'the server name is not known. Check its spelling, or use its IP address',
+  ETIMEDOUT: 'the server did not answer in time. Check the server name and port, and any firewall in between',
+  '28P01': 'the user name or password was not accepted',
+  '28000': 'this user may not sign in from this computer',
+  '3D000': 'there is no database of this name on the server',
+  '42P01': 'a table named in the query does not exist',
+  '42703': 'a column named in the query does not exist',
+  '42601': 'the query is not valid SQL',
+  ELOGIN: 'the user name or password was not accepted',
+  SQLITE_CANTOPEN: 'the database file cannot be opened. Check the path',
+};
 const MAX_CODES = 12;
 
 export async function sqlColumns(
@@ -41,10 +62,15 @@ export async function sqlColumns(
   try {
     rows = await driver.query(normaliseIdentifier(identifier), AbortSignal.timeout(options.timeoutMs ?? 15_000));
   } catch (error) {
-    // Database messages can quote values (even the number typed); only a bare error code is shown.
+    // Database messages can quote values (even the number typed): only the error code is read.
     const code = (error as { code?: unknown }).code;
+    const known = typeof code === 'string' ? CODE_WORDS[code] : undefined;
     const detail = typeof code === 'string' && /^[A-Z0-9_]{1,16}$/.test(code) ? ` (error ${code})` : '';
-    return failed(`The query did not run. Check the server, database, user name, password and the query${detail}.`);
+    return failed(
+      known
+        ? `The query did not run: ${known}${detail}.`
+        : `The query did not run. Check the server, database, user name, password and the query${detail}.`,
+    );
   } finally {
     await driver.close().catch(() => undefined);
   }
@@ -65,7 +91,7 @@ export async function sqlColumns(
           rows
             .map((r) => r[genderColumn])
             .map((v) => (v === null || v === undefined ? '' : String(v).trim()))
-            .filter((v) => v.length <= MAX_CODE_LENGTH),
+            .filter((v) => v.length <= MAX_CODE_LENGTH || mapGender(v) !== null),
         ),
       ]
         .slice(0, MAX_CODES)
