@@ -3,6 +3,7 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { englishOnlyZodLocales } from './zod-english-only.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const at = (p) => path.join(root, p);
@@ -64,6 +65,9 @@ export async function bundleRenderer(outdir) {
     format: 'iife',
     target: 'chrome120',
     sourcemap: true,
+    // The forms are checked with the config's zod schema: English messages only, and minified.
+    plugins: [englishOnlyZodLocales],
+    minify: true,
     logLevel: 'warning',
   });
   mkdirSync(outdir, { recursive: true });
