@@ -1,4 +1,4 @@
-// The HL7 document-store form against a real MLLP receiver (@medplum/hl7's connection, an
+// The HL7 forms against real MLLP peers. The document-store form against a real MLLP receiver (@medplum/hl7's connection, an
 // independent implementation): Test files the self-test document as an MDM message with the
 // application and facility names typed, and the receiver's acknowledgement says it was filed.
 import assert from 'node:assert/strict';
@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { Hl7Message } from '@medplum/core';
 import { startMedplumPeer } from '../integrations/hl7/hl7-peer.js';
+import { pdqSupplier, queryParams } from '../integrations/hl7/pdq-fixtures.js';
 import { labelled, nextThrough, toLookupStep, typeInto } from './form-steps.js';
 import { startUi } from './ui-fixture.js';
 
@@ -56,5 +57,31 @@ test(
       localAuthority: 'RX1',
       documentType: 'CONSENT',
     });
+  },
+);
+
+test(
+  'an HL7 patient lookup typed in from the keyboard finds a patient through a real PDQ supplier',
+  { timeout: 90_000 },
+  async (t) => {
+    const peer = await startMedplumPeer(t, pdqSupplier());
+    const ui = await startUi(t);
+    const { page } = ui;
+    // Production: the supplier's made-up patients carry no test flag, which Demo would refuse.
+    await page.goto(ui.bridge.url);
+    await page.getByRole('radio', { name: /^Production/ }).check();
+    await nextThrough(ui, 'Connection token');
+    await page.getByLabel('Connection token', { exact: true }).fill(ui.fx.mint('production'));
+    await nextThrough(ui, 'Patient lookup');
+    await page.getByRole('radio', { name: /^HL7 interface/ }).check();
+    await typeInto(labelled(page, 'Interface engine address'), '127.0.0.1');
+    await typeInto(labelled(page, 'Port'), String(peer.port));
+    await typeInto(labelled(page, 'Receiving application (MSH-5)'), 'PAS');
+    await typeInto(labelled(page, 'Hospital number authority'), 'RX1');
+    await typeInto(page.getByLabel('Test patient’s number'), 'rx12345');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('lookup-result').getByText('Found.').waitFor();
+    assert.match(await page.getByTestId('lookup-result').innerText(), /smith/i);
+    assert.equal(queryParams(peer.received[0] as Hl7Message).authority, 'RX1', 'asked with the authority typed');
   },
 );
