@@ -3,9 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { NO_ENCRYPTION_MESSAGE, SafeStorageSecretStore } from '../../src/main/app/safe-storage-secret-store.js';
-import { AppController } from '../../src/main/controller/app-controller.js';
 import { FileSecretStore, SecretStoreError } from '../../src/main/controller/secret-store.js';
-import { readStoredSecret } from '../../src/main/integrations/common/stored-secret.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const TOKEN = 'cc_demo_abcdefghijklmnopqrstuvwxyz012345';
@@ -69,6 +67,43 @@ test('headless file store: one file per environment, readable only by its owner'
   }
 });
 
+/** Electron 45's async API beside the sync one: blobs of the sync API decrypt, and ask to be re-encrypted. */
+function asyncSafeStorage() {
+  const sync = fakeSafeStorage(true);
+  const calls: string[] = [];
+  return {
+    calls,
+    ...sync,
+    isAsyncEncryptionAvailable: async () => true,
+    encryptStringAsync: async (s: string) => {
+      calls.push('encryptStringAsync');
+      return Buffer.from(`async:${Buffer.from(s).toString('base64')}`);
+    },
+    decryptStringAsync: async (b: Buffer) => {
+      calls.push('decryptStringAsync');
+      const text = b.toString();
+      if (text.startsWith('async:'))
+        return { result: Buffer.from(text.slice(6), 'base64').toString(), shouldReEncrypt: false };
+      return { result: sync.decryptString(b), shouldReEncrypt: true };
+    },
+  };
+}
+
+test('safeStorage: the async API is used where Electron has it, and a token the sync API wrote is re-encrypted once', async (t) => {
+  const dir = tempDir(t);
+  await new SafeStorageSecretStore(dir, fakeSafeStorage(true), 'win32').write('demo', TOKEN);
+  const file = path.join(dir, 'demo', 'token.enc');
+  assert.match(readFileSync(file, 'latin1'), /^enc:/, 'written by the sync API (an earlier version)');
+  const safe = asyncSafeStorage();
+  const store = new SafeStorageSecretStore(dir, safe, 'win32');
+  assert.equal(await store.read('demo'), TOKEN);
+  assert.match(readFileSync(file, 'latin1'), /^async:/, 're-encrypted with the async API');
+  assert.equal(await store.read('demo'), TOKEN);
+  assert.deepEqual(safe.calls, ['decryptStringAsync', 'encryptStringAsync', 'decryptStringAsync']);
+  await store.write('production', TOKEN.replace('demo', 'production'));
+  assert.match(readFileSync(path.join(dir, 'production', 'token.enc'), 'latin1'), /^async:/);
+});
+
 test('safeStorage: a password typed in the wizard is stored encrypted beside the token, and read back by name', async (t) => {
   const dir = tempDir(t);
   const store = new SafeStorageSecretStore(dir, fakeSafeStorage(true), 'win32');
@@ -77,17 +112,12 @@ test('safeStorage: a password typed in the wizard is stored encrypted beside the
   const file = path.join(dir, 'demo', 'secrets', 'patientLookup.connection.password.enc');
   assert.ok(!readFileSync(file, 'latin1').includes('Db-Pass-4417'), 'never plain text on disk');
   assert.equal(statSync(file).mode & 0o077, 0);
-  assert.equal(store.readNamed('demo', 'patientLookup.connection.password'), 'Db-Pass-4417');
+  assert.equal(await store.readNamed('demo', 'patientLookup.connection.password'), 'Db-Pass-4417');
   assert.equal(await store.read('demo'), TOKEN, 'the token is untouched');
-  // A controller hosting this store answers {"stored": …} references in its connector.json.
-  const controller = await AppController.create({
-    baseDir: dir,
-    secrets: store,
-    platformUrls: { demo: 'ws://127.0.0.1:9/connector/v1', production: 'ws://127.0.0.1:9/connector/v1' },
-    logsDir: path.join(dir, 'logs'),
-  });
-  assert.equal(readStoredSecret(path.join(dir, 'demo'), 'patientLookup.connection.password'), 'Db-Pass-4417');
-  await controller.close();
+  // With Electron 45's async API too, by name, beside the token.
+  const asyncStore = new SafeStorageSecretStore(dir, asyncSafeStorage(), 'win32');
+  await asyncStore.writeNamed('demo', 'consentStore.auth.password', 'Store-Pass-88');
+  assert.equal(await asyncStore.readNamed('demo', 'consentStore.auth.password'), 'Store-Pass-88');
   await assert.rejects(
     new SafeStorageSecretStore(dir, fakeSafeStorage(false), 'win32').writeNamed('demo', 'x.password', 'p'),
     SecretStoreError,

@@ -1,6 +1,11 @@
 // The app's token store: encrypted with Electron's safeStorage (DPAPI on Windows), one file per
 // environment. It refuses to save when encryption is not available rather than fall back to plain
 // text, and says why. Takes safeStorage as an argument so that tests need no Electron.
+//
+// Electron 45 adds the asynchronous API and deprecates the synchronous one (announced for removal
+// in 46). The async API is used whenever Electron offers it; it decrypts what the sync API wrote
+// (same key, per Electron's documentation), and a blob it reports as `shouldReEncrypt` is written
+// again with the async API, once, on read.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Environment } from '../../shared/protocol/index.js';
@@ -14,6 +19,9 @@ export interface SafeStorageLike {
   decryptString(encrypted: Buffer): string;
   /** Linux only: 'basic_text' means "no keyring, effectively plain text". */
   getSelectedStorageBackend?(): string;
+  isAsyncEncryptionAvailable?(): Promise<boolean>;
+  encryptStringAsync?(plainText: string): Promise<Buffer>;
+  decryptStringAsync?(encrypted: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }>;
 }
 
 export const NO_ENCRYPTION_MESSAGE =
@@ -34,33 +42,53 @@ export class SafeStorageSecretStore implements SecretStore {
         : 'the system keyring, readable only by your user account';
   }
 
+  /** Without a name: the token; with one, a secret typed in the wizard (a database password …). */
   private file(environment: Environment, name?: string): string {
     return name === undefined
       ? path.join(this.baseDir, environment, 'token.enc')
       : `${storedSecretFile(path.join(this.baseDir, environment), name)}.enc`;
   }
 
-  private canEncrypt(): boolean {
-    if (!this.safe.isEncryptionAvailable()) return false;
-    const backend = this.safe.getSelectedStorageBackend?.();
-    return backend !== 'basic_text';
+  private get hasAsync(): boolean {
+    const s = this.safe;
+    return Boolean(s.isAsyncEncryptionAvailable && s.encryptStringAsync && s.decryptStringAsync);
+  }
+
+  private async canEncrypt(): Promise<boolean> {
+    const available = this.hasAsync
+      ? await (this.safe.isAsyncEncryptionAvailable as () => Promise<boolean>)()
+      : this.safe.isEncryptionAvailable();
+    if (!available) return false;
+    return this.safe.getSelectedStorageBackend?.() !== 'basic_text';
+  }
+
+  private async encrypt(token: string): Promise<Buffer> {
+    return this.hasAsync
+      ? (this.safe.encryptStringAsync as (s: string) => Promise<Buffer>)(token)
+      : this.safe.encryptString(token);
   }
 
   async read(environment: Environment): Promise<string | null> {
     return this.readNamed(environment);
   }
 
-  /** Without a name: the token. */
-  readNamed(environment: Environment, name?: string): string | null {
+  async readNamed(environment: Environment, name?: string): Promise<string | null> {
     let encrypted: Buffer;
     try {
       encrypted = readFileSync(this.file(environment, name));
     } catch {
       return null;
     }
-    if (!this.safe.isEncryptionAvailable()) return null;
     try {
-      return this.safe.decryptString(encrypted).trim() || null;
+      if (!this.hasAsync) {
+        if (!this.safe.isEncryptionAvailable()) return null;
+        return this.safe.decryptString(encrypted).trim() || null;
+      }
+      const decrypt = this.safe.decryptStringAsync as NonNullable<SafeStorageLike['decryptStringAsync']>;
+      const { result, shouldReEncrypt } = await decrypt(encrypted);
+      const token = result.trim() || null;
+      if (token && shouldReEncrypt) await this.writeNamed(environment, name, token).catch(() => undefined);
+      return token;
     } catch {
       // Encrypted for another user or machine (a copied profile): treat as no token, ask again.
       return null;
@@ -71,9 +99,8 @@ export class SafeStorageSecretStore implements SecretStore {
     await this.writeNamed(environment, undefined, token);
   }
 
-  /** Without a name: the token. */
   async writeNamed(environment: Environment, name: string | undefined, value: string): Promise<void> {
-    if (!this.canEncrypt()) throw new SecretStoreError(NO_ENCRYPTION_MESSAGE);
-    writeOwnerOnly(this.file(environment, name), this.safe.encryptString(value));
+    if (!(await this.canEncrypt())) throw new SecretStoreError(NO_ENCRYPTION_MESSAGE);
+    writeOwnerOnly(this.file(environment, name), await this.encrypt(value));
   }
 }

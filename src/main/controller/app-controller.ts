@@ -2,6 +2,7 @@
 // main process and the preview bridge both host exactly this object, so the UI tests drive the
 // same code a clinic runs.
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import type { ConnectorConfig } from '../../shared/config/schema.js';
 import { consentStoreConfigSchema, patientLookupConfigSchema } from '../../shared/config/sources.js';
 import type { ChannelOutputs, IpcHandlers, ParsedInput, SaveResult, SetupView } from '../../shared/ipc/channels.js';
@@ -35,7 +36,7 @@ import { sqlColumns } from './sql-columns.js';
 import { tryLookup } from './try-lookup.js';
 import { tryPlatform } from './try-platform.js';
 import { tryStore } from './try-store.js';
-import { PendingSecrets, sectionSecrets, withSecretRefs } from './wizard-secrets.js';
+import { PendingSecrets, sectionSecrets, storedNames, withSecretRefs } from './wizard-secrets.js';
 
 export interface LoginItem {
   get(): boolean;
@@ -74,6 +75,11 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
   private emitQueued = false;
   private closed = false;
   private readonly pending = new PendingSecrets();
+  /**
+   * Saved wizard secrets, read from the secret store ahead of use: the store may only decrypt
+   * asynchronously (Electron 45's safeStorage), while drivers read their secrets as they are built.
+   */
+  private readonly saved = new Map<Environment, Map<string, string>>();
   private readonly unregister: Array<() => void> = [];
   readonly handlers: IpcHandlers;
 
@@ -97,7 +103,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
       this.unregister.push(
         registerStoredSecrets(
           environmentPaths(options.baseDir, environment).dir,
-          (name) => this.pending.read(environment, name) ?? options.secrets.readNamed(environment, name),
+          (name) => this.pending.read(environment, name) ?? this.saved.get(environment)?.get(name) ?? null,
         ),
       );
     }
@@ -107,8 +113,22 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
   static async create(options: ControllerOptions): Promise<AppController> {
     const controller = new AppController(options);
     const state = readAppState(options.baseDir);
+    await Promise.all(
+      ENVIRONMENTS.map((env) => controller.loadSavedSecrets(env, savedConfigJson(options.baseDir, env))),
+    );
     await Promise.all(ENVIRONMENTS.map((env) => controller.slot(env).init(state.paused[env])));
     return controller;
+  }
+
+  /** Reads the saved secrets a config refers to into memory (see `saved`). */
+  private async loadSavedSecrets(environment: Environment, config: unknown): Promise<void> {
+    const cache = this.saved.get(environment) ?? new Map<string, string>();
+    this.saved.set(environment, cache);
+    for (const name of storedNames(config)) {
+      if (cache.has(name)) continue;
+      const value = await this.options.secrets.readNamed(environment, name).catch(() => null);
+      if (value !== null) cache.set(name, value);
+    }
   }
 
   private slot(environment: Environment): EnvironmentSlot {
@@ -250,13 +270,15 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
       'setup.testPlatform': (input) => this.testPlatform(input),
       'setup.testLookup': (input) => this.testLookup(input),
       'setup.testStore': (input) => this.testStore(input),
-      'setup.sqlColumns': (input) =>
-        this.pending.with(input.environment, input.secrets, () =>
+      'setup.sqlColumns': async (input) => {
+        await this.loadSavedSecrets(input.environment, input.patientLookup);
+        return this.pending.with(input.environment, input.secrets, () =>
           sqlColumns(withSecretRefs('patientLookup', input.patientLookup, input.secrets), input.identifier, {
             configDir: this.slot(input.environment).dir,
             genderColumn: input.genderColumn,
           }),
-        ),
+        );
+      },
       'app.pickPath': async (input) => ({ path: (await this.options.pickPath?.(input.kind)) ?? null }),
       'status.day': async (input) => {
         const hours = this.slot(input.environment).history?.day(new Date()) ?? null;
@@ -356,6 +378,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
     const secrets = { ...input.secrets, ...(proxy?.password ? { [PROXY_PASSWORD_SECRET]: proxy.password } : {}) };
     if (proxy?.password) config = { ...config, proxy: proxy.proxy, proxyPassword: { stored: PROXY_PASSWORD_SECRET } };
     const loaded = resolveConfig(config, slot.configFile);
+    await this.loadSavedSecrets(environment, config);
     const problem = await this.pending.with(environment, secrets, () =>
       integrationProblem(config, loaded.dir, loaded.dataDir),
     );
@@ -370,6 +393,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
         }
       }
       if (proxy?.password) await this.options.secrets.writeNamed(environment, PROXY_PASSWORD_SECRET, proxy.password);
+      for (const [name, value] of Object.entries(secrets)) this.saved.get(environment)?.set(name, value);
     } catch (error) {
       if (error instanceof SecretStoreError) return { ok: false, field: 'token', message: error.message };
       throw error;
@@ -418,6 +442,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
 
   private async testLookup(input: ParsedInput<'setup.testLookup'>): Promise<ChannelOutputs['setup.testLookup']> {
     const config = withSecretRefs('patientLookup', input.patientLookup, input.secrets);
+    await this.loadSavedSecrets(input.environment, config);
     const parsed = patientLookupConfigSchema.safeParse(config);
     if (!parsed.success) throw new IpcUserError(fieldWords('patientLookup', parsed.error));
     const existing = this.existingConfig(input.environment);
@@ -432,11 +457,21 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
 
   private async testStore(input: ParsedInput<'setup.testStore'>): Promise<ChannelOutputs['setup.testStore']> {
     const config = withSecretRefs('consentStore', input.consentStore, input.secrets);
+    await this.loadSavedSecrets(input.environment, config);
     const parsed = consentStoreConfigSchema.safeParse(config);
     if (!parsed.success) throw new IpcUserError(fieldWords('consentStore', parsed.error));
     return this.pending.with(input.environment, input.secrets, () =>
       tryStore(parsed.data, input.environment, { configDir: this.slot(input.environment).dir }),
     );
+  }
+}
+
+/** The saved connector.json as plain JSON (no checks: only its secret references are wanted), or null. */
+function savedConfigJson(baseDir: string, environment: Environment): unknown {
+  try {
+    return JSON.parse(readFileSync(environmentPaths(baseDir, environment).configFile, 'utf8'));
+  } catch {
+    return null;
   }
 }
 

@@ -13,8 +13,8 @@ export interface SecretStore {
   read(environment: Environment): Promise<string | null>;
   /** Throws SecretStoreError (with a sentence saying why) when the token cannot be kept safely. */
   write(environment: Environment, token: string): Promise<void>;
-  /** A secret typed in the wizard, by name; synchronous because drivers read it while they are built. */
-  readNamed(environment: Environment, name: string): string | null;
+  /** A secret typed in the wizard, by name (the controller reads them before it builds the integrations). */
+  readNamed(environment: Environment, name: string): Promise<string | null>;
   /** Throws SecretStoreError, as write does. */
   writeNamed(environment: Environment, name: string, value: string): Promise<void>;
 }
@@ -45,7 +45,7 @@ export class FileSecretStore implements SecretStore {
     writeOwnerOnly(this.file(environment), `${token}\n`);
   }
 
-  readNamed(environment: Environment, name: string): string | null {
+  async readNamed(environment: Environment, name: string): Promise<string | null> {
     try {
       return readFileSync(storedSecretFile(path.join(this.baseDir, environment), name), 'utf8').trim() || null;
     } catch {

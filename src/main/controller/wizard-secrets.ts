@@ -40,6 +40,21 @@ export function withSecretRefs(
   return copy as IntegrationInput;
 }
 
+/** Every {"stored": name} reference in a config (or part of one). */
+export function storedNames(config: unknown): string[] {
+  const names: string[] = [];
+  const walk = (value: unknown) => {
+    if (Array.isArray(value)) for (const v of value) walk(v);
+    else if (typeof value === 'object' && value !== null) {
+      const obj = value as Record<string, unknown>;
+      if (typeof obj.stored === 'string' && Object.keys(obj).length === 1) names.push(obj.stored);
+      else for (const v of Object.values(obj)) walk(v);
+    }
+  };
+  walk(config);
+  return names;
+}
+
 /** Secrets typed but not saved yet, lent to the stored-secret reader while a test runs. */
 export class PendingSecrets {
   private readonly lent = new Map<Environment, Map<string, string>>();
