@@ -23,6 +23,7 @@ import { lookupStep } from './steps/lookup-step.js';
 import type { StepActions } from './steps/step-parts.js';
 import { storeStep } from './steps/store-step.js';
 import { tokenStep } from './steps/token-step.js';
+import { tokenStepProblem } from './token-address.js';
 import { NONE, STEPS, type WizardState } from './wizard-state.js';
 
 export interface WizardHost {
@@ -173,13 +174,16 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
 
   function validate(): string | null {
     if (s.step === 1) {
-      if (!s.token.trim()) return s.view?.token.saved ? null : 'Paste the connection token first.';
-      const check = checkPastedToken(s.token, s.environment);
-      if (!check.ok) {
+      if (!s.token.trim() && !s.view?.token.saved) return 'Paste the connection token first.';
+      const check = s.token.trim() ? checkPastedToken(s.token, s.environment) : null;
+      if (check && !check.ok && check.problem !== 'bad_address') {
         return check.problem === 'wrong_environment'
           ? `This token is for ${ENVIRONMENT_LABEL[check.environment ?? 'demo']}. Paste a token for ${ENVIRONMENT_LABEL[s.environment]}.`
           : 'This does not look like a connection token. Check you copied all of it.';
       }
+      // Where the token goes: a bad address after @, no address at all, or a saved token going a new way.
+      const problem = tokenStepProblem(s);
+      if (problem) return problem;
     }
     if (s.step === 2 || s.step === 3) {
       const section = s.step === 2 ? 'patientLookup' : 'consentStore';
@@ -222,6 +226,7 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
         environment: s.environment,
         ...(s.token.trim() ? { token: s.token.trim() } : {}),
         network: cleanNetwork(),
+        ...(s.confirmTokenDestination ? { confirmTokenDestination: true } : {}),
       });
     });
   }
@@ -286,6 +291,7 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
         environment: s.environment,
         ...(s.token.trim() ? { token: s.token.trim() } : {}),
         network: cleanNetwork(),
+        ...(s.confirmTokenDestination ? { confirmTokenDestination: true } : {}),
         patientLookup: lookup?.config ?? null,
         consentStore: store?.config ?? null,
         secrets: { ...lookup?.secrets, ...store?.secrets },
