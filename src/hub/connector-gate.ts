@@ -75,12 +75,13 @@ export class ConnectorGate {
     };
     // An upgrade that fails (bad key, wrong version) ends the socket without a callback.
     socket.once('close', settle);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, settle));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, settle));
   }
 
-  private accept(ws: WebSocket, settle: () => void): void {
+  private accept(ws: WebSocket, socket: Duplex, settle: () => void): void {
     let session: ConnectorSession | null = null;
     const heartbeat = new Heartbeat(ws, {
+      socket,
       pingIntervalMs: null,
       deadAfterMs: this.options.deadAfterMs,
       onDead: () => ws.terminate(),

@@ -2,7 +2,10 @@
 // platform answers with pongs and pings nothing. Both ends watch: a peer from which nothing (ping,
 // pong or any frame) has arrived for deadAfterMs (2 × heartbeatMs + 5 s) is terminated without a
 // closing handshake. The connector starts at 15 s and follows the platform's choice once the
-// hello result names it (`retime`).
+// hello result names it (`retime`). The bytes of a message still arriving count too: while a
+// peer sends a frame of many MiB over a slow line, no whole frame, ping or pong can arrive (its
+// pong waits behind that frame), yet it is plainly alive.
+import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 
 export interface HeartbeatTiming {
@@ -12,6 +15,8 @@ export interface HeartbeatTiming {
 }
 
 export interface HeartbeatOptions extends HeartbeatTiming {
+  /** The socket under `ws`: any byte read from it is a sign of life. */
+  socket?: Duplex;
   onDead: () => void;
   onRtt?: (ms: number) => void;
 }
@@ -34,6 +39,7 @@ export class Heartbeat {
     };
     ws.on('message', seen);
     ws.on('ping', seen);
+    options.socket?.on('data', seen);
     ws.on('pong', () => {
       seen();
       if (this.pingSentAt !== null) {
