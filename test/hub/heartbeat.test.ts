@@ -97,3 +97,22 @@ test('hub --heartbeat-ms is validated: whole milliseconds from 1000 to 120000', 
     assert.match(result.stderr, /--heartbeat-ms must be a whole number from 1000 to 120000/);
   }
 });
+
+test('a hello result without a usable heartbeatMs (missing, 0, negative, text) gets the 15 s default, not a refused session', async (t) => {
+  for (const heartbeatMs of [undefined, 0, -5_000, '15000', null]) {
+    const platform = await startFakePlatform(t);
+    const runtime = startTestConnector(
+      t,
+      { environment: 'demo', platformUrl: platform.url },
+      'cc_demo_heartbeatTestToken_0123456789',
+    );
+    const socket = await platform.nextConnection();
+    await socket.acceptHello({ heartbeatMs });
+    await waitForState(runtime.connector, 'connected', 5_000);
+    const info = { jsonrpc: '2.0', id: 1, method: 'connector.info', params: {} };
+    socket.send(info);
+    assert.ok((await socket.response(1)).result, `heartbeatMs ${JSON.stringify(heartbeatMs)}: the session works`);
+    assert.equal(socket.closedWith, null);
+    await runtime.shutdown();
+  }
+});
