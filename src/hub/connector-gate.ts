@@ -21,8 +21,15 @@ import {
   SUBPROTOCOL,
 } from '../shared/protocol/index.js';
 import { ConnectorSession } from './connector-session.js';
+import { FrameCounter } from './frame-counter.js';
 import { raiseMessageLimit } from './message-limit.js';
 import type { TokenStore } from './tokens-file.js';
+
+/**
+ * Frames a socket may send before its hello has succeeded: the hello (which a client library may
+ * fragment) and a few pings. A socket sending more is dropped (see frame-counter.ts).
+ */
+export const MAX_PRE_HELLO_FRAMES = 64;
 
 export interface ConnectorGateOptions {
   /** Largest message once the hello has succeeded. */
@@ -93,6 +100,20 @@ export class ConnectorGate {
       settle();
     });
     ws.on('error', () => {});
+    // Runs after ws has read the chunk, so a hello that succeeded in it stops the count.
+    const counter = new FrameCounter();
+    const countFrames = (chunk: Buffer) => {
+      if (session) {
+        socket.off('data', countFrames);
+        return;
+      }
+      counter.feed(chunk);
+      if (counter.frames > MAX_PRE_HELLO_FRAMES) {
+        socket.off('data', countFrames);
+        ws.terminate();
+      }
+    };
+    socket.on('data', countFrames);
     if (ws.protocol !== SUBPROTOCOL) {
       ws.close(CLOSE.badHello);
       return;
