@@ -47,8 +47,8 @@ test('the hub answers 503 at once when no connector is connected, and 401 withou
   const none = await fx.call('patient.lookup', { identificationNumber: 'x1' });
   assert.equal(none.status, 503);
   assert.equal(none.body.error.reason, 'no_connector');
-  // At once, not after the 10 s lookup deadline + 2 s (with room for a busy machine).
-  assert.ok(Date.now() - started < 6_000, `answered after ${Date.now() - started} ms`);
+  // At once: not after the call's 10 s deadline, which is what waiting for a connector would take.
+  assert.ok(Date.now() - started < 10_000);
   const res = await fetch(`${fx.hub.httpUrl}/v1/connectors`);
   assert.equal(res.status, 401);
 });
