@@ -31,6 +31,15 @@ import type { TokenStore } from './tokens-file.js';
  */
 export const MAX_PRE_HELLO_FRAMES = 64;
 
+/**
+ * How long a socket the hub closes may take to answer the close frame (ws waits 30 s by default).
+ * A refused or timed-out socket holds a waiting-for-hello slot until then, so clients that never
+ * answer could keep every connector out; sessions are given 5 s too. (ws 8.18+ reads
+ * `closeTimeout`; @types/ws does not list it yet, hence the spread. The hub-limits test fails if
+ * an upgrade of ws stops honouring it.)
+ */
+const CLOSE_HANDSHAKE_WAIT = { closeTimeout: 5_000 };
+
 export interface ConnectorGateOptions {
   /** Largest message once the hello has succeeded. */
   maxMessageBytes: number;
@@ -58,6 +67,7 @@ export class ConnectorGate {
       // Checked against each frame's declared length before its payload is buffered.
       maxPayload: Math.min(PRE_HELLO_MAX_MESSAGE_BYTES, options.maxMessageBytes),
       perMessageDeflate: false,
+      ...CLOSE_HANDSHAKE_WAIT,
       handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
   }

@@ -91,6 +91,22 @@ test('sockets waiting for their hello are capped: one more is answered HTTP 503,
   assert.equal(fx.hub.pendingHellos(), 1, 'sockets that went away are no longer counted');
 });
 
+test('a socket refused at its hello that never answers the close frame stops holding a waiting slot within seconds', async (t) => {
+  const fx = await startTestHub(t, { maxPendingHellos: 1, timers: { helloTimeoutMs: 300 } });
+  // raw-wire does not answer close frames: it plays a client that keeps the socket open.
+  const mute = await openRaw(fx.hub.port);
+  assert.equal(await mute.closed(), 4408, 'no hello in time');
+  const started = performance.now();
+  while (fx.hub.pendingHellos() > 0 && performance.now() - started < 20_000) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // ws waits 30 s for the closing handshake by default: a few such clients locked every connector out.
+  assert.equal(fx.hub.pendingHellos(), 0, `still waiting after ${Math.round(performance.now() - started)} ms`);
+  const next = await rawWebSocket(fx.hub.port);
+  assert.ok(!('refused' in next), 'the next connector gets the slot');
+  next.socket.destroy();
+});
+
 test('connector.health with 50,000 invented source names raises only the §7 sources, without their text', async (t) => {
   const logger = captureLogger();
   const fx = await startTestHub(t, { logger });
