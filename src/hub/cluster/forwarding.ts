@@ -19,7 +19,10 @@ const forwardRequestSchema = z.strictObject({
   params: z.unknown(),
   waitMs: z.number().int().min(1).max(3_600_000),
   /** The idempotency record the holder completes when the answer is final (the receiver may be gone by then). */
-  idempotencyRecord: z.string().max(200).optional(),
+  idempotencyRecord: z
+    .string()
+    .regex(/^cc:idem:[0-9a-f]{64}$/)
+    .optional(),
 });
 export type ForwardRequest = z.infer<typeof forwardRequestSchema>;
 

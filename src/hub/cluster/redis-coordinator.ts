@@ -69,7 +69,11 @@ export async function startRedisCoordinator(
   );
 
   const isLive = (id: string) => id === instanceId || liveInstances().has(id);
-  const idempotency = new Idempotency(redis, instanceId, timings.idempotencyTtlMs, isLive);
+  const idempotency = new Idempotency(redis, instanceId, {
+    ttlMs: timings.idempotencyTtlMs,
+    secret: options.secret,
+    instanceAlive: isLive,
+  });
   const clusterAlerts = new ClusterAlerts(redis, {
     noConnectorAfterMs: options.noConnectorAfterMs,
     leaseMs: timings.leaseMs,
@@ -281,8 +285,10 @@ export async function startRedisCoordinator(
     },
     async route(request, onRetry) {
       if (!request.idempotencyKey) return routeOnce(request, onRetry);
-      const key = Idempotency.recordKey(request.tenant, request.environment, request.method, request.idempotencyKey);
-      return idempotency.run(key, request.waitMs, (recordKey) => routeOnce(request, onRetry, recordKey));
+      const key = idempotency.recordKey(request.tenant, request.environment, request.method, request.idempotencyKey);
+      return idempotency.run(key, request.params, request.waitMs, (recordKey) =>
+        routeOnce(request, onRetry, recordKey),
+      );
     },
     usableConnectors: usable,
     alertTransition(event: AlertEvent) {
@@ -324,7 +330,8 @@ export async function startRedisCoordinator(
           session: localSession,
           onOutcome: async (request, outcome) => {
             forwards.inc({ direction: 'in', result: outcome.kind });
-            if (request.idempotencyRecord) await idempotency.complete(request.idempotencyRecord, outcome);
+            if (request.idempotencyRecord)
+              await idempotency.complete(request.idempotencyRecord, request.params, outcome);
           },
         });
         return true;
