@@ -1,0 +1,102 @@
+// How instances prove a forwarded call comes from the cluster. The address a call is forwarded to
+// is whatever an instance wrote in Redis; whoever can write to Redis can name an address of their
+// own. They may then see the calls sent there, but never the cluster secret itself (which would open
+// every instance's forwarding path and every sealed idempotency answer): a forwarded call carries a
+// signature of its own body and time, not the secret. A signature cannot be replayed later or
+// moved onto another body.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ClusterSecret } from '../../src/hub/cluster/forwarding.js';
+import { connectRedis } from '../../src/hub/cluster/redis-client.js';
+import { KEYS } from '../../src/hub/cluster/registry.js';
+import { startHub } from '../../src/hub/hub-server.js';
+import { silentLogger } from '../../src/main/core/logger.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { call } from './calls.js';
+import { API_KEY, missingBinaries, startRedis } from './harness.js';
+
+const skip = missingBinaries();
+const SECRET = 'cluster-secret-for-tests-0123456789abcdef';
+
+test(
+  'an address planted in Redis receives a signed call, never the cluster secret',
+  { skip: skip ?? false },
+  async (t) => {
+    const dir = tempDir(t);
+    const redis = await startRedis(t, dir);
+    const tokensFile = path.join(dir, 'tokens.jsonl');
+    writeFileSync(tokensFile, '');
+    const hub = await startHub({
+      port: 0,
+      tokensFile,
+      apiKeys: [API_KEY],
+      logger: silentLogger,
+      cluster: { redisUrl: redis.url, secret: SECRET, timings: { leaseMs: 3_000, pollMs: 100 } },
+    });
+    t.after(() => hub.close({ graceful: false }));
+
+    // Someone with write access to Redis registers an "instance" at an address of their own.
+    const heard: string[] = [];
+    const planted = http.createServer((req, res) => {
+      heard.push(String(req.headers.authorization));
+      req.resume();
+      res.writeHead(503).end();
+    });
+    await new Promise<void>((resolve) => planted.listen(0, '127.0.0.1', resolve));
+    t.after(() => planted.close());
+    const connection = await connectRedis(redis.url, silentLogger);
+    t.after(() => connection.close());
+    const id = 'planted-instance';
+    const session = {
+      sessionId: 'planted-session',
+      connectorId: 'c-1',
+      tenant: 'acme',
+      environment: 'demo',
+      name: 'planted',
+      version: '1.0.0',
+      methods: ['patient.lookup'],
+      maxConcurrency: 4,
+      inFlight: 0,
+      draining: false,
+      connectedAt: new Date().toISOString(),
+      sources: {},
+    };
+    await connection.client
+      .multi()
+      .set(
+        KEYS.instance(id),
+        JSON.stringify({
+          advertise: `http://127.0.0.1:${(planted.address() as AddressInfo).port}`,
+          draining: false,
+          startedAt: new Date().toISOString(),
+        }),
+        'PX',
+        60_000,
+      )
+      .sadd(KEYS.instances, id)
+      .hset(KEYS.sessions(id), session.sessionId, JSON.stringify(session))
+      .exec();
+
+    await call(hub.httpUrl, 'acme', 'patient.lookup', { identificationNumber: 'd100001' });
+    assert.ok(heard.length > 0, 'the call was forwarded to the planted address');
+    for (const header of heard) assert.ok(!header.includes(SECRET), 'the cluster secret went to the planted address');
+  },
+);
+
+test('a forwarded call’s signature holds for its own body, for a short while only', () => {
+  const secret = new ClusterSecret(SECRET);
+  const body = JSON.stringify({ sessionId: 's', method: 'patient.lookup', params: {}, waitMs: 1_000 });
+  const now = Date.now();
+  const header = secret.sign(body, now);
+  assert.equal(secret.verify(header, body, now + 1_000), true);
+  assert.equal(secret.verify(header, `${body} `, now + 1_000), false, 'another body');
+  assert.equal(secret.verify(header, body, now + 10 * 60_000), false, 'replayed ten minutes later');
+  assert.equal(new ClusterSecret(`${SECRET}x`).verify(header, body, now), false, 'another cluster');
+  assert.equal(secret.verify(`Cluster ${SECRET}`, body, now), false, 'the bare secret is no longer a credential');
+  assert.equal(secret.verify(undefined, body, now), false);
+  assert.equal(secret.verify('Cluster t=1, sig=AAAA', body, now), false);
+});
