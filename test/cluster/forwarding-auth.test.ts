@@ -6,8 +6,6 @@
 // moved onto another body.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ClusterSecret } from '../../src/hub/cluster/forwarding.js';
@@ -18,6 +16,7 @@ import { silentLogger } from '../../src/main/core/logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { call } from './calls.js';
 import { API_KEY, missingBinaries, startRedis } from './harness.js';
+import { plantInstance } from './planted-instance.js';
 
 const skip = missingBinaries();
 const SECRET = 'cluster-secret-for-tests-0123456789abcdef';
@@ -40,50 +39,14 @@ test(
     t.after(() => hub.close({ graceful: false }));
 
     // Someone with write access to Redis registers an "instance" at an address of their own.
-    const heard: string[] = [];
-    const planted = http.createServer((req, res) => {
-      heard.push(String(req.headers.authorization));
-      req.resume();
+    const planted = await plantInstance(t, redis.url, { tenant: 'acme', environment: 'demo' }, (_body, _req, res) => {
       res.writeHead(503).end();
     });
-    await new Promise<void>((resolve) => planted.listen(0, '127.0.0.1', resolve));
-    t.after(() => planted.close());
-    const connection = await connectRedis(redis.url, silentLogger);
-    t.after(() => connection.close());
-    const id = 'planted-instance';
-    const session = {
-      sessionId: 'planted-session',
-      connectorId: 'c-1',
-      tenant: 'acme',
-      environment: 'demo',
-      name: 'planted',
-      version: '1.0.0',
-      methods: ['patient.lookup'],
-      maxConcurrency: 4,
-      inFlight: 0,
-      draining: false,
-      connectedAt: new Date().toISOString(),
-      sources: {},
-    };
-    await connection.client
-      .multi()
-      .set(
-        KEYS.instance(id),
-        JSON.stringify({
-          advertise: `http://127.0.0.1:${(planted.address() as AddressInfo).port}`,
-          draining: false,
-          startedAt: new Date().toISOString(),
-        }),
-        'PX',
-        60_000,
-      )
-      .sadd(KEYS.instances, id)
-      .hset(KEYS.sessions(id), session.sessionId, JSON.stringify(session))
-      .exec();
 
     await call(hub.httpUrl, 'acme', 'patient.lookup', { identificationNumber: 'd100001' });
-    assert.ok(heard.length > 0, 'the call was forwarded to the planted address');
-    for (const header of heard) assert.ok(!header.includes(SECRET), 'the cluster secret went to the planted address');
+    assert.ok(planted.heard.length > 0, 'the call was forwarded to the planted address');
+    for (const header of planted.heard)
+      assert.ok(!header.includes(SECRET), 'the cluster secret went to the planted address');
   },
 );
 

@@ -212,6 +212,12 @@ export async function startRedisCoordinator(
       }
       last = attempt.outcome;
       if (!retryReason(last) || failedOver) return last;
+      if (recordKey && last.kind === 'dropped') {
+        // The holder may have finished the call and kept its answer before the reply was lost:
+        // that answer, rather than running the call a second time on another connector.
+        const kept = await idempotency.finished(recordKey, request.params).catch(() => null);
+        if (kept) return kept;
+      }
     }
     return last ?? { kind: 'no_connector' };
   }
