@@ -9,8 +9,6 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ClusterSecret } from '../../src/hub/cluster/forwarding.js';
-import { connectRedis } from '../../src/hub/cluster/redis-client.js';
-import { KEYS } from '../../src/hub/cluster/registry.js';
 import { startHub } from '../../src/hub/hub-server.js';
 import { silentLogger } from '../../src/main/core/logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
