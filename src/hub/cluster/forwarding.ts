@@ -151,7 +151,11 @@ export class Forwarder {
 
   constructor(private readonly secret: ClusterSecret) {}
 
-  forward(advertise: string, request: ForwardRequest): Promise<Forwarded> {
+  /**
+   * `signal` aborts the forward when the holder is known dead (its lease lapsed): a holder whose
+   * machine vanished sends no reset, and the call would otherwise wait out its whole deadline.
+   */
+  forward(advertise: string, request: ForwardRequest, signal?: AbortSignal): Promise<Forwarded> {
     const url = new URL(FORWARD_PATH, advertise);
     const secure = url.protocol === 'https:';
     const payload = JSON.stringify(request);
@@ -188,6 +192,15 @@ export class Forwarder {
         },
       );
       req.on('timeout', () => req.destroy(new Error('timeout')));
+      const abandon = () => {
+        // Still connecting: the call never left this instance, so another connector may take it.
+        const sent = req.socket !== null && !req.socket.connecting;
+        done({ kind: 'dropped' }, true, sent);
+        req.destroy(new Error('holder lease lapsed'));
+      };
+      if (signal?.aborted) abandon();
+      else signal?.addEventListener('abort', abandon, { once: true });
+      req.on('close', () => signal?.removeEventListener('abort', abandon));
       req.on('error', (error: NodeJS.ErrnoException) =>
         done({ kind: 'dropped' }, true, !NOT_SENT.has(error.code ?? '')),
       );

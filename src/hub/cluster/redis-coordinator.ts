@@ -51,6 +51,8 @@ export async function startRedisCoordinator(
   const unreachable = new Map<string, number>();
   /** Calls this instance has forwarded to a remote session and not yet had answered. */
   const forwarding = new Map<string, number>();
+  /** Forwards waiting on each holder instance, aborted if its lease lapses before it answers. */
+  const awaitingHolder = new Map<string, Set<AbortController>>();
   let leaving = false;
   let stopped = false;
   let lastReadOk = false;
@@ -142,22 +144,31 @@ export async function startRedisCoordinator(
     recordKey?: string,
   ): Promise<Attempt> {
     forwarding.set(sessionId, (forwarding.get(sessionId) ?? 0) + 1);
+    const abort = new AbortController();
+    const waiting = awaitingHolder.get(holder) ?? new Set();
+    awaitingHolder.set(holder, waiting.add(abort));
     try {
       const {
         outcome,
         unreachable: lost,
         reached,
-      } = await forwarder.forward(url, {
-        sessionId,
-        method,
-        params,
-        waitMs,
-        ...(recordKey ? { idempotencyRecord: recordKey } : {}),
-      });
+      } = await forwarder.forward(
+        url,
+        {
+          sessionId,
+          method,
+          params,
+          waitMs,
+          ...(recordKey ? { idempotencyRecord: recordKey } : {}),
+        },
+        abort.signal,
+      );
       if (lost) unreachable.set(holder, performance.now() + timings.leaseMs);
       forwards.inc({ direction: 'out', result: lost ? 'unreachable' : reached ? outcome.kind : 'moved' });
       return { outcome, reached };
     } finally {
+      waiting.delete(abort);
+      if (waiting.size === 0) awaitingHolder.delete(holder);
       const left = (forwarding.get(sessionId) ?? 1) - 1;
       if (left > 0) forwarding.set(sessionId, left);
       else forwarding.delete(sessionId);
@@ -242,6 +253,10 @@ export async function startRedisCoordinator(
       const snapshot = await registry.read();
       for (const id of unreachable.keys()) if (!snapshot.instances.has(id)) unreachable.delete(id);
       lastReadOk = true;
+      // A holder whose lease lapsed will not answer: its calls fail over now, not at their deadline.
+      for (const [holder, waiting] of awaitingHolder) {
+        if (!isLive(holder)) for (const abort of waiting) abort.abort();
+      }
     } catch {
       lastReadOk = false;
     }
