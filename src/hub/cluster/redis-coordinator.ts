@@ -56,6 +56,8 @@ export async function startRedisCoordinator(
   let leaving = false;
   let stopped = false;
   let lastReadOk = false;
+  /** Source alerts this instance's monitor holds as firing (by connector and source). */
+  const firingSources = new Map<string, AlertEvent>();
 
   const metrics = new MetricsRegistry();
   metrics.gauge('cc_hub_redis_up', '1 while this instance is connected to Redis.', () => [[{}, redis.up ? 1 : 0]]);
@@ -271,6 +273,11 @@ export async function startRedisCoordinator(
     await clusterAlerts
       .evaluate({ fresh: lastReadOk, pairs: [...pairs.values()], usable, liveSources, active })
       .catch(() => undefined);
+    // Only once this instance's sessions (their sources) are in the registry again: else another
+    // instance, not seeing the source down there, would clear what this one raises.
+    if (lastReadOk && registry.leaseHeld) {
+      await clusterAlerts.reassert([...firingSources.values()], active).catch(() => undefined);
+    }
   }
 
   async function renewLoop(): Promise<void> {
@@ -281,7 +288,8 @@ export async function startRedisCoordinator(
   }
   async function pollLoop(): Promise<void> {
     while (!stopped) {
-      await poll();
+      // A failure here must neither end the loop nor become an unhandled rejection (which would end the process).
+      await poll().catch(() => logger.warn('cluster: registry poll failed; trying again'));
       await sleep(timings.pollMs);
     }
   }
@@ -315,6 +323,9 @@ export async function startRedisCoordinator(
     alertTransition(event: AlertEvent) {
       // No-connector alerts are decided from the registry (poll); source alerts come from the holder.
       if (event.alert !== 'source_down') return;
+      const key = JSON.stringify([event.connectorId, event.source]);
+      if (event.status === 'firing') firingSources.set(key, event);
+      else firingSources.delete(key);
       void registry
         .flushChanges()
         .then(() => clusterAlerts.sourceTransition(event))
