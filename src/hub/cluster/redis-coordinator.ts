@@ -56,6 +56,8 @@ export async function startRedisCoordinator(
   let leaving = false;
   let stopped = false;
   let lastReadOk = false;
+  /** performance.now() since which every registry read has succeeded; null while they fail. */
+  let freshSince: number | null = null;
   /** Source alerts this instance's monitor holds as firing (by connector and source). */
   const firingSources = new Map<string, AlertEvent>();
 
@@ -255,12 +257,20 @@ export async function startRedisCoordinator(
       const snapshot = await registry.read();
       for (const id of unreachable.keys()) if (!snapshot.instances.has(id)) unreachable.delete(id);
       lastReadOk = true;
+      freshSince ??= performance.now();
       // A holder whose lease lapsed will not answer: its calls fail over now, not at their deadline.
-      for (const [holder, waiting] of awaitingHolder) {
-        if (!isLive(holder)) for (const abort of waiting) abort.abort();
+      // The lease alone decides (one failed forward to an instance does not abandon its other
+      // calls), and only once Redis has been readable for a lease: a Redis back from an outage,
+      // empty, lists no instance until each has renewed, and those are alive.
+      if (performance.now() - freshSince >= timings.leaseMs) {
+        for (const [holder, waiting] of awaitingHolder) {
+          const leased = (snapshot.instances.get(holder)?.expiresAt ?? 0) > performance.now();
+          if (!leased) for (const abort of waiting) abort.abort();
+        }
       }
     } catch {
       lastReadOk = false;
+      freshSince = null;
     }
     const pairs = new Map<string, { tenant: string; environment: string }>();
     for (const e of registry.current().sessions) context.watchPair(e.tenant, e.environment);
@@ -270,6 +280,9 @@ export async function startRedisCoordinator(
     const live = liveInstances();
     for (const e of registry.current().sessions) if (live.has(e.instanceId)) liveSources.set(e.connectorId, e.sources);
     for (const s of context.sessions()) if (s.isOpen) liveSources.set(s.hello.connectorId, s.sources);
+    // A leaving instance decides no more: its webhook closes before its lease is released, and an
+    // alert it won then (HSETNX) would be recorded for the cluster but delivered by no one.
+    if (leaving) return;
     await clusterAlerts
       .evaluate({ fresh: lastReadOk, pairs: [...pairs.values()], usable, liveSources, active })
       .catch(() => undefined);
