@@ -55,7 +55,7 @@ test('a writer in a worker thread: rows in order on an intact chain, visible to 
   assert.equal(status.queued, 0);
   assert.deepEqual(
     requestIdsInOrder(file),
-    Array.from({ length: 3_000 }, (_, i) => callEvent(i).requestId),
+    Array.from({ length: 3_000 }, (_, i) => String(callEvent(i).requestId)),
   );
   assert.equal(verifyChain(reader).ok, true);
   assert.equal(writer.recentCalls(5).length, 5, 'the status view reads through the worker');
@@ -84,7 +84,7 @@ test('an auto writer stays on the main thread at a trickle and moves to the work
   assert.equal(writer.status().lost, 0);
   assert.deepEqual(
     requestIdsInOrder(file),
-    Array.from({ length: i }, (_, k) => callEvent(k).requestId),
+    Array.from({ length: i }, (_, k) => String(callEvent(k).requestId)),
   );
   const reader = openAuditDbForReading(file);
   t.after(() => reader.close());
