@@ -177,10 +177,15 @@ async function main(tookOver: boolean): Promise<void> {
 
   // The app lives in the tray: closing every window does not quit.
   app.on('window-all-closed', () => undefined);
-  // Quitting always goes through the shell, which drains the connectors and then exits; a quit
-  // already under way (session end, takeover) is left to finish.
+  // Quitting always goes through the shell, which drains the connectors and then calls app.exit().
+  // Once the shell is draining (session end, takeover, installer), Electron's own quit is let
+  // begin: at Windows session end Electron 45 terminates the process the moment the session-end
+  // handlers return unless a quit has begun (Browser::is_quitting(), electron#52604), and a
+  // prevented before-quit does not count. will-quit is held instead, so the drain can finish.
   app.on('before-quit', (event) => {
+    if (appShell.isQuitting) return;
     event.preventDefault();
-    if (!appShell.isQuitting) void appShell.quit();
+    void appShell.quit();
   });
+  app.on('will-quit', (event) => event.preventDefault());
 }
