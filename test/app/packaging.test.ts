@@ -246,6 +246,10 @@ test('the MSI build refuses placeholder platform addresses unless the build is g
     checkPlatformAddresses(write({ production: 'wss://connect.example.com/v1', demo: null })),
     /production: wss:\/\/connect\.example\.com\/v1 is a placeholder/,
   );
+  await assert.rejects(
+    checkPlatformAddresses(write({ production: 'ws://connect.consent-platform.co.uk/connector/v1', demo: null })),
+    /production: ws:\/\/connect\.consent-platform\.co\.uk\/connector\/v1 is not wss:\/\//,
+  );
   await checkPlatformAddresses(write({ production: 'wss://connect.consent-platform.co.uk/connector/v1', demo: null }));
   // A generic build writes no addresses at all, which packages.
   const generic = platform.readPlatformFile(path.join(root, 'build', 'platform.json'), { generic: true });
