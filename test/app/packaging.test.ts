@@ -155,6 +155,11 @@ test('the release workflow: every step fails on error; tests, MSI, silent instal
   assert.doesNotMatch(runs(build), /EnableNodeCliInspectArguments/, 'the shipped MSI keeps the fuse off');
   assert.match(installRuns, /node scripts\/windows\/check-installed-app\.mjs "\$EXE"/);
   assert.match(installRuns, /'\/x'/);
+  // Uninstalled while the app runs: the MSI must close it (util:CloseApplication), not leave it holding files.
+  assert.match(
+    installRuns,
+    /Start-Process -FilePath \$env:EXE -PassThru[\s\S]*'\/x'[\s\S]*still runs after the uninstall/,
+  );
   const upload = install.steps.find((s: any) => String(s.uses).startsWith('actions/upload-artifact'));
   assert.equal(upload.if, 'always()');
   execFileSync(process.execPath, ['--check', path.join(root, 'scripts', 'windows', 'check-installed-app.mjs')]);
