@@ -40,6 +40,24 @@ function record(target, method, args = []) {
   send({ type: 'call', target, method, args: args.map((a) => plain(a)), at: Date.now() });
 }
 
+/**
+ * Electron's modules such as safeStorage and Session are native (gin-wrapped) objects: a method
+ * called detached from its object (`const f = safeStorage.decryptStringAsync; f(blob)`) throws
+ * "Illegal invocation". Plain objects here would let such a call pass, so they are made to throw too.
+ */
+function likeNative(obj) {
+  for (const [key, value] of Object.entries(obj)) {
+    if (typeof value !== 'function') continue;
+    obj[key] = {
+      [key](...args) {
+        if (this !== obj) throw new TypeError('Illegal invocation');
+        return value.apply(this, args);
+      },
+    }[key];
+  }
+  return obj;
+}
+
 function electronEvent(extra = {}) {
   const event = {
     defaultPrevented: false,
@@ -489,6 +507,7 @@ if (env.FAKE_ELECTRON_SYNC_SAFE_STORAGE_ONLY === '1') {
   delete safeStorage.encryptStringAsync;
   delete safeStorage.decryptStringAsync;
 }
+likeNative(safeStorage);
 
 // ---- IPC, dialogs, shell, clipboard, session, powerMonitor -----------------------------------------
 
@@ -547,6 +566,7 @@ const defaultSession = {
   async closeAllConnections() {},
 };
 const session = { defaultSession };
+for (const native of [dialog, shell, clipboard, defaultSession, nativeImage]) likeNative(native);
 
 const powerMonitor = new EventEmitter();
 
