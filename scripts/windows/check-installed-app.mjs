@@ -70,6 +70,33 @@ try {
       packaged: load('electron').app.isPackaged,
     };
   });
+  // The SQLite patient source queries in worker threads, which load better-sqlite3 from
+  // app.asar.unpacked (src/main/integrations/sql/sqlite-driver.ts). Whether a worker could read it
+  // inside app.asar is reported too, for the README.
+  const workers = await app.evaluate(async () => {
+    const load = process.mainModule.require;
+    const { Worker } = load('node:worker_threads');
+    const inAsar = load.resolve('better-sqlite3');
+    const tryIn = (modulePath) =>
+      new Promise((resolve) => {
+        const code =
+          "const { parentPort, workerData } = require('node:worker_threads');" +
+          'const Database = require(workerData);' +
+          "const db = new Database(':memory:');" +
+          "parentPort.postMessage(db.prepare('select 1 as ok').get().ok);";
+        const worker = new Worker(code, { eval: true, workerData: modulePath });
+        worker.once('message', (ok) => resolve({ ok: ok === 1 }));
+        worker.once('error', (error) => resolve({ ok: false, error: String(error?.code ?? error?.message ?? error) }));
+      });
+    return {
+      unpacked: await tryIn(inAsar.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2')),
+      insideAsar: await tryIn(inAsar),
+    };
+  });
+  check('better-sqlite3 loads in a worker thread from app.asar.unpacked', workers.unpacked.ok, workers.unpacked);
+  console.log(`info: a worker thread reading better-sqlite3 inside app.asar: ${JSON.stringify(workers.insideAsar)}`);
+  report.workerInsideAsar = workers.insideAsar;
+
   const [major, minor] = runtime.node.split('.').map(Number);
   check('Node ≥ 24.5 inside Electron', major > 24 || (major === 24 && minor >= 5), runtime.node);
   check('better-sqlite3 loads inside the packaged Electron', typeof runtime.sqlite === 'string', runtime.sqlite);

@@ -262,3 +262,22 @@ test('the MSI build refuses placeholder platform addresses unless the build is g
   await checkPlatformAddresses(write(generic));
   assert.throws(() => platform.readPlatformFile(write({ production: 'http://x', demo: null }), { generic: false }));
 });
+
+test('SQLite helper threads load better-sqlite3 from app.asar.unpacked in the packaged app, not from inside app.asar', async () => {
+  const { asarUnpackedPath } = await import('../../src/main/integrations/sql/sqlite-driver.js');
+  const win = 'C:\\Program Files\\Cloud Connector\\resources\\app.asar\\node_modules\\better-sqlite3\\lib\\index.js';
+  assert.equal(
+    asarUnpackedPath(win),
+    'C:\\Program Files\\Cloud Connector\\resources\\app.asar.unpacked\\node_modules\\better-sqlite3\\lib\\index.js',
+  );
+  const linux = '/opt/Cloud Connector/resources/app.asar/node_modules/better-sqlite3/lib/index.js';
+  assert.equal(asarUnpackedPath(linux), linux.replace('/app.asar/', '/app.asar.unpacked/'));
+  // Outside a package (npm test, the headless connector) and already unpacked: unchanged.
+  const dev = path.join(root, 'node_modules', 'better-sqlite3', 'lib', 'index.js');
+  assert.equal(asarUnpackedPath(dev), dev);
+  const unpacked = linux.replace('/app.asar/', '/app.asar.unpacked/');
+  assert.equal(asarUnpackedPath(unpacked), unpacked);
+  // What it relies on: electron-builder unpacks all of better-sqlite3.
+  const config = await loadBuilderConfig();
+  assert.ok(config.asarUnpack.includes('**/node_modules/better-sqlite3/**'));
+});
