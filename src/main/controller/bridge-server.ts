@@ -14,8 +14,11 @@ import { STATUS_EVENT } from '../../shared/ipc/channels.js';
 import { dispatchIpc } from '../../shared/ipc/dispatch.js';
 import type { AppController } from './app-controller.js';
 
+/** What the bridge needs of a controller: an AppController, or a client attached to the service. */
+export type BridgedController = Pick<AppController, 'handlers' | 'status' | 'on' | 'off'>;
+
 export interface BridgeOptions {
-  controller: AppController;
+  controller: BridgedController;
   /** The built renderer (index.html, renderer.js, styles.css). */
   rendererDir: string;
   /** The built bridge client that stands in for the preload script. */
@@ -140,7 +143,8 @@ function csp(origin: string): string {
   return `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${ws}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 }
 
-function send(
+/** Also used by the service's control channel (src/main/service/control-server.ts). */
+export function send(
   res: ServerResponse,
   status: number,
   type: string,
@@ -158,7 +162,8 @@ function send(
   res.end(body);
 }
 
-function readBody(req: IncomingMessage): Promise<string | null> {
+/** The request body as text, or null past `MAX_BODY` (the request is then dropped). */
+export function readBody(req: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
