@@ -10,12 +10,17 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
-import { STATUS_EVENT } from '../../shared/ipc/channels.js';
+import { type IpcHandlers, STATUS_EVENT } from '../../shared/ipc/channels.js';
 import { dispatchIpc } from '../../shared/ipc/dispatch.js';
-import type { AppController } from './app-controller.js';
+import type { AppStatus } from '../../shared/ipc/status.js';
 
 /** What the bridge needs of a controller: an AppController, or a client attached to the service. */
-export type BridgedController = Pick<AppController, 'handlers' | 'status' | 'on' | 'off'>;
+export interface BridgedController {
+  readonly handlers: IpcHandlers;
+  status(): AppStatus;
+  on(event: 'status', listener: (status: AppStatus) => void): unknown;
+  off(event: 'status', listener: (status: AppStatus) => void): unknown;
+}
 
 export interface BridgeOptions {
   controller: BridgedController;

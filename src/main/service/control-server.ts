@@ -10,8 +10,7 @@ import { WebSocketServer } from 'ws';
 import type { ChannelName, IpcHandlers, IpcReply } from '../../shared/ipc/channels.js';
 import { STATUS_EVENT } from '../../shared/ipc/channels.js';
 import { dispatchIpc } from '../../shared/ipc/dispatch.js';
-import type { AppController } from '../controller/app-controller.js';
-import { readBody, send } from '../controller/bridge-server.js';
+import { type BridgedController, readBody, send } from '../controller/bridge-server.js';
 import { type ControlKeys, type Role, roleForKey } from './control-keys.js';
 
 /** What a viewer may call: reading only. Everything else needs the admin key. */
@@ -26,7 +25,7 @@ export const NEEDS_ADMIN_MESSAGE =
   'Changing Cloud Connector needs administrator rights: choose Set up… and allow it to make changes to this computer.';
 
 export interface ControlServerOptions {
-  controller: Pick<AppController, 'handlers' | 'status' | 'on' | 'off'>;
+  controller: BridgedController;
   keys: ControlKeys;
   port?: number;
 }
