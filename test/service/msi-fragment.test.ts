@@ -112,6 +112,7 @@ test('the fragment adds the service to the component of its wrapper, with the ru
   const config = install.getElementsByTagName('ServiceConfig')[0];
   assert.equal(config?.getAttribute('DelayedAutoStart'), 'yes');
   assert.equal(Number(config?.getAttribute('PreShutdownDelay')), DRAIN_GRACE_MS);
+  assert.equal(config?.getAttribute('ServiceSid'), 'unrestricted', 'the SID the ACLs name stays in its token');
   const recovery = install.getElementsByTagNameNS('http://wixtoolset.org/schemas/v4/wxs/util', 'ServiceConfig')[0];
   assert.equal(recovery?.getAttribute('FirstFailureActionType'), 'restart');
   assert.equal(recovery?.getAttribute('SecondFailureActionType'), 'restart');

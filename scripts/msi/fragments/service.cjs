@@ -68,7 +68,9 @@ function serviceElements() {
     '  Description="Keeps the consent platform\'s link to this site\'s patient systems running, also when nobody is signed in."',
     `  Type="ownProcess" Start="auto" ErrorControl="normal" Account="NT SERVICE\\${SERVICE_NAME}" Vital="yes"`,
     `  Arguments="${escapeAttr(serviceArguments())}">`,
-    '  <ServiceConfig DelayedAutoStart="yes" PreShutdownDelay="30000" OnInstall="yes" OnReinstall="yes"/>',
+    // ServiceSid: the ACLs name NT SERVICE\CloudConnector; "unrestricted" keeps that SID in the
+    // service's token even if a site runs it under another account (a gMSA for a network share).
+    '  <ServiceConfig DelayedAutoStart="yes" PreShutdownDelay="30000" ServiceSid="unrestricted" OnInstall="yes" OnReinstall="yes"/>',
     '  <util:ServiceConfig FirstFailureActionType="restart" SecondFailureActionType="restart"',
     '    ThirdFailureActionType="restart" RestartServiceDelayInSeconds="5" ResetPeriodInDays="1"/>',
     '</ServiceInstall>',
