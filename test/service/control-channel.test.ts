@@ -27,7 +27,8 @@ test(
     assert.equal(mode(files.adminKeyFile), 0o600, 'the admin key: service account (and root) only');
     assert.equal(mode(files.logsDir), 0o700);
 
-    const viewer = await svc.attach('viewer');
+    const clipboard: string[] = [];
+    const viewer = await svc.attach('viewer', { writeClipboard: (text) => clipboard.push(text) });
     const admin = await svc.attach('admin');
     assert.equal(viewer.link, 'connected');
     assert.deepEqual(
@@ -64,6 +65,7 @@ test(
     const diagnostics = await viewer.handlers['diagnostics.copy']({});
     assert.match(diagnostics.text, /Demo/);
     assert.ok(!diagnostics.text.includes(token), 'diagnostics never carry the token');
+    assert.deepEqual(clipboard, [diagnostics.text], 'copied on the desktop of whoever asked');
 
     const pausedByAdmin = await dispatchIpc(admin.handlers, 'connector.setPaused', { paused: true });
     assert.equal(pausedByAdmin.ok, true, 'the admin may pause');

@@ -2,7 +2,7 @@
 // loopback for its connectors, and clients attached over the real control channel.
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { AttachedController, type LinkState } from '../../src/main/service/attached-controller.js';
+import { AttachedController, type AttachOptions, type LinkState } from '../../src/main/service/attached-controller.js';
 import type { Role } from '../../src/main/service/control-keys.js';
 import type { SetupInput } from '../../src/shared/ipc/channels.js';
 import type { AppStatus, EnvState } from '../../src/shared/ipc/status.js';
@@ -19,7 +19,7 @@ export interface ServiceFixture {
   port: number;
   /** Starts the service again on the same data folder (after stop()). */
   restart(): Promise<void>;
-  attach(role: Role): Promise<AttachedController>;
+  attach(role: Role, extra?: Partial<AttachOptions>): Promise<AttachedController>;
 }
 
 export async function startServiceProcess(
@@ -50,8 +50,8 @@ export async function startService(t: TestContext, existing?: { fx?: HubFixture;
       fixture.handle = next.handle;
       fixture.port = next.port;
     },
-    async attach(role) {
-      const controller = await AttachedController.attach({ dataDir, role, retryMinMs: 100, retryMaxMs: 500 });
+    async attach(role, extra = {}) {
+      const controller = await AttachedController.attach({ dataDir, role, retryMinMs: 100, retryMaxMs: 500, ...extra });
       t.after(() => controller.close());
       return controller;
     },

@@ -50,7 +50,8 @@ function serviceArguments() {
     '--restart-if-not 0,2',
     '--restart-delay 5000',
     '--pass 0',
-    '--no-log-cmd',
+    // Node's output goes to the wrapper's log too: a failure before the service's own log is
+    // open (an ACL that cannot be set, a missing file) is then still on record.
     '--log-dir "[CommonAppDataFolder]Cloud Connector\\logs"',
     '--log-as wrapper',
     '--',

@@ -30,6 +30,8 @@ export interface AttachOptions {
   role: Role;
   /** The tray app's own start-at-sign-in entry (per user; the service has nothing to do with it). */
   loginItem?: LoginItem;
+  /** Electron: clipboard.writeText. "Copy diagnostics" copies on this computer's desktop, not the service's. */
+  writeClipboard?: (text: string) => void;
   logger?: Logger;
   /** How long attach() waits for the first status before showing "reconnecting" (default 5 s). */
   firstStatusMs?: number;
@@ -74,6 +76,12 @@ export class AttachedController extends EventEmitter<{ status: [AppStatus]; link
       CHANNEL_NAMES.map((channel) => [channel, (input: unknown) => this.call(channel, input)]),
     ) as unknown as IpcHandlers;
     const save = this.handlers['setup.save'];
+    const diagnostics = this.handlers['diagnostics.copy'];
+    this.handlers['diagnostics.copy'] = async (input) => {
+      const result = await diagnostics(input);
+      this.options.writeClipboard?.(result.text);
+      return result;
+    };
     // Start at sign-in belongs to the tray app of whoever is signed in, not to the service.
     this.handlers['setup.save'] = async (input) => {
       const result = await save(input);
