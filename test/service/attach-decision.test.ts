@@ -11,6 +11,7 @@ import {
   windowsStartType,
 } from '../../src/main/service/attach-decision.js';
 import { defaultServiceDataDir, icaclsArgs } from '../../src/main/service/data-folder.js';
+import { systemServiceControl } from '../../src/main/service/service-control.js';
 import { serviceSid } from '../../src/main/service/service-sid.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { startService } from './service-fixture.js';
@@ -76,4 +77,23 @@ test('Windows: the virtual account SID and the ACLs by well-known SIDs', () => {
   assert.deepEqual(token.slice(1), ['/inheritance:r', '/grant:r', '*S-1-5-18:F', `${sid}:F`]);
   assert.equal(defaultServiceDataDir('win32', { ProgramData: 'D:\\PD' }), 'D:\\PD\\Cloud Connector');
   assert.equal(defaultServiceDataDir('linux', {}), '/var/lib/cloud-connector');
+});
+
+test('stopping and starting the installed service: the commands, and words when they fail', async () => {
+  const calls: string[] = [];
+  const ok: Exec = async (file, args) => {
+    calls.push([file, ...args].join(' '));
+    return { code: 0, stdout: '' };
+  };
+  await systemServiceControl(ok, 'win32').stop();
+  await systemServiceControl(ok, 'linux').start();
+  assert.deepEqual(calls, [
+    'powershell.exe -NoProfile -NonInteractive -Command Stop-Service -Name CloudConnector -ErrorAction Stop',
+    'systemctl start cloud-connector.service',
+  ]);
+  const refused: Exec = async () => ({ code: 1, stdout: '' });
+  await assert.rejects(systemServiceControl(refused, 'win32').start(), {
+    name: 'ServiceControlError',
+    message: 'The Cloud Connector service could not be started. Ask your IT team to check it.',
+  });
 });
