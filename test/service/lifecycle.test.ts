@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { demoDirectory } from '../../src/main/integrations/demo/demo-directory.js';
+import { readKey } from '../../src/main/service/control-keys.js';
 import { serviceFiles } from '../../src/main/service/data-folder.js';
 import { API_KEY } from '../helpers/hub-fixture.js';
 import { REPO_ROOT } from '../helpers/processes.js';
@@ -68,7 +69,7 @@ test(
     const states: string[] = [];
     viewer.on('status', (s) => states.push(s.environments.find((e) => e.environment === 'demo')?.state ?? ''));
 
-    const oldKey = serviceFiles(svc.dataDir).viewerKeyFile;
+    const oldKey = readKey(serviceFiles(svc.dataDir), 'viewer') as string;
     await svc.handle.stop(45_000);
     assert.equal(existsSync(serviceFiles(svc.dataDir).endpointFile), false, 'a clean stop removes control.json');
     const reconnecting = await waitForDemo(viewer, 'connecting');
@@ -84,7 +85,10 @@ test(
     assert.deepEqual(links, ['reconnecting', 'connected'], 'reconnecting, then connected: nothing in between');
     const first = states.indexOf('connecting');
     assert.ok(first >= 0 && states.lastIndexOf('connected') > first, `states seen: ${states.join(', ')}`);
-    assert.ok(existsSync(oldKey));
+    const stale = await fetch(`http://127.0.0.1:${svc.port}/v1/hello`, {
+      headers: { authorization: `Bearer ${oldKey}` },
+    });
+    assert.equal(stale.status, 401, 'a key copied before the restart no longer works');
 
     // The admin, attached before the restart, acts with the new keys without being told.
     assert.equal((await admin.handlers['connector.setPaused']({ paused: true })).ok, true);
