@@ -137,3 +137,24 @@ test(
     assert.match(text, /stopped/);
   },
 );
+
+test(
+  'a service that hangs without closing the socket is shown as reconnecting, then connected when it wakes',
+  { timeout: 90_000 },
+  async (t) => {
+    const svc = await startService(t);
+    const admin = await svc.attach('admin');
+    assert.equal((await admin.handlers['setup.save'](demoSetup(svc.fx, svc.fx.mint('demo')))).ok, true);
+    await waitForDemo(admin, 'connected');
+    const viewer = await svc.attach('viewer', { heartbeatMs: 500 });
+    const links = recordLink(viewer);
+    svc.handle.child.kill('SIGSTOP');
+    t.after(() => void svc.handle.child.kill('SIGCONT'));
+    await waitForDemo(viewer, 'connecting', 20_000);
+    assert.equal(viewer.link, 'reconnecting');
+    svc.handle.child.kill('SIGCONT');
+    await waitForDemo(viewer, 'connected', 30_000);
+    assert.deepEqual(links.slice(0, 1), ['reconnecting']);
+    assert.equal(links.at(-1), 'connected');
+  },
+);

@@ -35,6 +35,8 @@ export interface AttachOptions {
   logger?: Logger;
   /** How long attach() waits for the first status before showing "reconnecting" (default 5 s). */
   firstStatusMs?: number;
+  /** How often the link is checked with a ping (default 15 s). */
+  heartbeatMs?: number;
   retryMinMs?: number;
   retryMaxMs?: number;
 }
@@ -186,6 +188,22 @@ export class AttachedController extends EventEmitter<{ status: [AppStatus]; link
       maxPayload: 4 * 1024 * 1024,
     });
     this.ws = ws;
+    // A service that hangs without closing its socket (stopped in a debugger, a frozen machine)
+    // would otherwise look connected for ever: no pong within one interval ends the link.
+    let answered = true;
+    const heartbeat = setInterval(() => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (!answered) {
+        ws.terminate();
+        return;
+      }
+      answered = false;
+      ws.ping();
+    }, this.options.heartbeatMs ?? 15_000);
+    heartbeat.unref();
+    ws.on('pong', () => {
+      answered = true;
+    });
     ws.on('message', (data) => {
       const parsed = eventSchema.safeParse(safeJson(String(data)));
       if (!parsed.success) return;
@@ -196,6 +214,7 @@ export class AttachedController extends EventEmitter<{ status: [AppStatus]; link
     });
     ws.on('error', () => undefined);
     ws.on('close', () => {
+      clearInterval(heartbeat);
       if (this.ws !== ws) return;
       this.ws = null;
       if (this.closed) return;
