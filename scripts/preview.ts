@@ -11,6 +11,7 @@ import { createToken } from '../src/hub/tokens-file.js';
 import { AppController } from '../src/main/controller/app-controller.js';
 import { startBridge } from '../src/main/controller/bridge-server.js';
 import { FileSecretStore } from '../src/main/controller/secret-store.js';
+import { createConsoleLogger } from '../src/main/core/logger.js';
 
 const { values } = parseArgs({
   options: {
@@ -59,6 +60,7 @@ const bridge = await startBridge({
   rendererDir: path.join(root, 'dist', 'renderer'),
   bridgeClientFile: path.join(root, 'dist', 'preview', 'bridge-client.js'),
   port: Number(values.port),
+  logger: createConsoleLogger(),
 });
 console.log(`\nCloud Connector preview: ${bridge.url}   (data in ${dir}; Ctrl+C to stop)`);
 

@@ -6,12 +6,14 @@ import { BatchedSender } from '../main/core/batched-sender.js';
 import {
   CLOSE,
   type HelloParams,
-  healthParamsSchema,
   NOTIFICATIONS,
   type RpcErrorObject,
   rpcResponseSchema,
   type SourceState,
 } from '../shared/protocol/index.js';
+import { knownSources } from './connector-text.js';
+
+const HEALTH_REPORT_INTERVAL_MS = 1_000;
 
 export type CallOutcome =
   | { kind: 'result'; result: unknown }
@@ -34,7 +36,6 @@ export interface ConnectorInfo {
   methods: string[];
   maxConcurrency: number;
   inFlight: number;
-  latencyMs: number | null;
   draining: boolean;
   connectedAt: string;
   sources: Record<string, SourceState>;
@@ -47,12 +48,13 @@ export class ConnectorSession extends EventEmitter<{
 }> {
   readonly connectedAt = new Date();
   draining = false;
-  latencyMs: number | null = null;
   sources: Record<string, SourceState> = {};
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
   private readonly sender: BatchedSender;
+  private lastHealthAt = Number.NEGATIVE_INFINITY;
+  private healthTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly ws: WebSocket,
@@ -142,18 +144,16 @@ export class ConnectorSession extends EventEmitter<{
       return;
     }
     if (message.method === NOTIFICATIONS.health) {
-      const parsed = healthParamsSchema.safeParse(message.params);
-      if (parsed.success) {
-        this.sources = parsed.data.sources;
-        this.emit('health', this.sources);
-      }
+      // Only the §7 source names count: a report of thousands of invented names is two at most.
+      const sources = knownSources(message.params);
+      if (sources) this.reportHealth(sources);
       return;
     }
     if ('id' in message) {
       this.ws.send(
         JSON.stringify({
           jsonrpc: '2.0',
-          id: message.id ?? null,
+          id: typeof message.id === 'string' || typeof message.id === 'number' ? message.id : null,
           error: {
             code: -32601,
             message: 'The platform offers no methods to connectors.',
@@ -164,6 +164,27 @@ export class ConnectorSession extends EventEmitter<{
     }
   }
 
+  /**
+   * Passes a health report on at most once a second (the latest one wins), so that a connector
+   * flipping its sources in a loop cannot turn into a flood of alerts and webhook calls.
+   */
+  private reportHealth(sources: Record<string, SourceState>): void {
+    this.sources = sources;
+    if (this.healthTimer) return;
+    const wait = this.lastHealthAt + HEALTH_REPORT_INTERVAL_MS - performance.now();
+    if (wait <= 0) {
+      this.lastHealthAt = performance.now();
+      this.emit('health', this.sources);
+      return;
+    }
+    this.healthTimer = setTimeout(() => {
+      this.healthTimer = null;
+      if (this.closed) return;
+      this.lastHealthAt = performance.now();
+      this.emit('health', this.sources);
+    }, wait);
+  }
+
   close(code: number = CLOSE.goingAway): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code);
     setTimeout(() => this.ws.terminate(), 5_000).unref();
@@ -172,6 +193,7 @@ export class ConnectorSession extends EventEmitter<{
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.healthTimer) clearTimeout(this.healthTimer);
     for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);
       pending.resolve({ kind: 'dropped' });
@@ -191,7 +213,6 @@ export class ConnectorSession extends EventEmitter<{
       methods: this.hello.methods,
       maxConcurrency: this.hello.maxConcurrency,
       inFlight: this.inFlight,
-      latencyMs: this.latencyMs,
       draining: this.draining,
       connectedAt: this.connectedAt.toISOString(),
       sources: this.sources,

@@ -67,10 +67,20 @@ export interface TokenMatch {
   sha256: string;
 }
 
+/**
+ * The tokens the hub accepts, re-read when the file changes. A read is trusted only when it is
+ * whole: a file that cannot be read (permissions, replaced by a directory), is missing, empty, or
+ * has a line that does not parse (an editor or a deploy half-way through writing it) changes
+ * nothing except what its good lines say explicitly, and is warned about once. Removing a line
+ * refuses that token's next hello; only an entry marked `revoked` or past its `expiresAt`
+ * closes a session that is connected with it.
+ */
 export class TokenStore {
-  private active: Array<{ entry: TokenEntry; hash: Buffer }> = [];
-  private listeners: Array<(activeHashes: Set<string>) => void> = [];
+  private entries = new Map<string, { entry: TokenEntry; hash: Buffer }>();
+  private reloadListeners: Array<(activeHashes: Set<string>) => void> = [];
+  private revokedListeners: Array<(revokedHashes: Set<string>) => void> = [];
   private loadedStamp = '';
+  private lastProblem: string | null = null;
 
   constructor(
     private readonly file: string,
@@ -88,34 +98,45 @@ export class TokenStore {
     unwatchFile(this.file);
   }
 
-  /** Called after each reload with the hashes still active, so live sessions can be checked. */
+  /** Called after each reload with the hashes active now. */
   onReload(listener: (activeHashes: Set<string>) => void): void {
-    this.listeners.push(listener);
+    this.reloadListeners.push(listener);
   }
 
+  /** Called after each reload and each expiry check with the hashes explicitly revoked or expired. */
+  onRevoked(listener: (revokedHashes: Set<string>) => void): void {
+    this.revokedListeners.push(listener);
+  }
+
+  /** Re-reads the file. Never throws: a file watcher calls it. */
   reload(): void {
     this.loadedStamp = this.stamp();
-    if (!existsSync(this.file)) {
-      this.active = [];
-      this.onProblem('tokens file does not exist yet; no connector can authenticate');
+    const read = this.read();
+    if (read.kind === 'whole') {
+      this.entries = new Map(read.entries.map((entry) => [entry.sha256, withHash(entry)]));
+      this.lastProblem = null;
     } else {
-      const { entries, badLines } = parseTokensFile(readFileSync(this.file, 'utf8'));
-      if (badLines.length) this.onProblem(`tokens file has unreadable lines: ${badLines.join(', ')}`);
-      this.active = entries
-        .filter((e) => !e.revoked)
-        .map((entry) => ({ entry, hash: Buffer.from(entry.sha256, 'hex') }));
+      // Keep what was loaded before; apply only what the readable lines say (a revocation counts).
+      for (const entry of read.entries) this.entries.set(entry.sha256, withHash(entry));
+      this.problem(read.problem);
     }
+    const active = this.activeHashes();
+    for (const listener of this.reloadListeners) listener(active);
     this.notify();
   }
 
   /**
-   * Tells the listeners which hashes are live now. Run after every reload and periodically, so a
-   * token that expires while its connector is connected is closed without any file change.
+   * Tells the revocation listeners which hashes are revoked or expired now. Run after every
+   * reload and periodically, so a token that expires while its connector is connected is closed
+   * without any file change.
    */
   notify(): void {
     const now = Date.now();
-    const hashes = new Set(this.active.filter((a) => !expired(a.entry, now)).map((a) => a.entry.sha256));
-    for (const listener of this.listeners) listener(hashes);
+    const revoked = new Set<string>();
+    for (const { entry } of this.entries.values()) {
+      if (entry.revoked || expired(entry, now)) revoked.add(entry.sha256);
+    }
+    for (const listener of this.revokedListeners) listener(revoked);
   }
 
   /**
@@ -128,37 +149,88 @@ export class TokenStore {
     const candidate = createHash('sha256').update(token, 'utf8').digest();
     const now = Date.now();
     let match: TokenEntry | null = null;
-    for (const { entry, hash } of this.active) {
+    for (const { entry, hash } of this.entries.values()) {
       // Expiry is checked at the moment of use, not only when the file was last read.
-      if (timingSafeEqual(candidate, hash) && !expired(entry, now) && match === null) match = entry;
+      if (timingSafeEqual(candidate, hash) && isActive(entry, now) && match === null) match = entry;
     }
     return match ? { tenant: match.tenant, environment: match.environment, sha256: match.sha256 } : null;
-  }
-
-  private stamp(): string {
-    try {
-      const st = statSync(this.file);
-      return `${st.mtimeMs}:${st.size}:${st.ino}`;
-    } catch {
-      return 'missing';
-    }
   }
 
   /** Every (tenant, environment) with at least one active token: the pairs the hub's alerts watch. */
   activePairs(): Array<{ tenant: string; environment: Environment }> {
     const pairs = new Map<string, { tenant: string; environment: Environment }>();
     const now = Date.now();
-    for (const { entry } of this.active) {
-      if (expired(entry, now)) continue;
+    for (const { entry } of this.entries.values()) {
+      if (!isActive(entry, now)) continue;
       pairs.set(`${entry.tenant}\u0000${entry.environment}`, { tenant: entry.tenant, environment: entry.environment });
     }
     return [...pairs.values()];
   }
 
   isActive(sha256: string): boolean {
-    const now = Date.now();
-    return this.active.some((a) => a.entry.sha256 === sha256 && !expired(a.entry, now));
+    const found = this.entries.get(sha256);
+    return found !== undefined && isActive(found.entry, Date.now());
   }
+
+  private activeHashes(): Set<string> {
+    const now = Date.now();
+    return new Set([...this.entries.values()].filter((e) => isActive(e.entry, now)).map((e) => e.entry.sha256));
+  }
+
+  private read():
+    | { kind: 'whole'; entries: TokenEntry[] }
+    | { kind: 'partial'; entries: TokenEntry[]; problem: string } {
+    const kept = () => 'keeping the tokens loaded before';
+    if (!existsSync(this.file)) {
+      return this.entries.size === 0
+        ? { kind: 'partial', entries: [], problem: 'tokens file does not exist yet; no connector can authenticate' }
+        : { kind: 'partial', entries: [], problem: `tokens file is missing; ${kept()}` };
+    }
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+      return { kind: 'partial', entries: [], problem: `tokens file could not be read (${code}); ${kept()}` };
+    }
+    const { entries, badLines } = parseTokensFile(text);
+    if (badLines.length > 0) {
+      const lines = badLines.slice(0, 10).join(', ') + (badLines.length > 10 ? ', …' : '');
+      return { kind: 'partial', entries, problem: `tokens file has unreadable lines (${lines}); ${kept()} besides` };
+    }
+    if (entries.length === 0 && this.entries.size > 0) {
+      return {
+        kind: 'partial',
+        entries,
+        problem: `tokens file is empty; ${kept()} (mark an entry "revoked": true to revoke it)`,
+      };
+    }
+    return { kind: 'whole', entries };
+  }
+
+  /** Warns once per distinct problem, until a whole read clears it. */
+  private problem(message: string): void {
+    if (message === this.lastProblem) return;
+    this.lastProblem = message;
+    this.onProblem(message);
+  }
+
+  private stamp(): string {
+    try {
+      const st = statSync(this.file);
+      return `${st.mtimeMs}:${st.size}:${st.ino}:${st.isFile()}`;
+    } catch {
+      return 'missing';
+    }
+  }
+}
+
+function withHash(entry: TokenEntry): { entry: TokenEntry; hash: Buffer } {
+  return { entry, hash: Buffer.from(entry.sha256, 'hex') };
+}
+
+function isActive(entry: TokenEntry, now: number): boolean {
+  return !entry.revoked && !expired(entry, now);
 }
 
 function expired(entry: TokenEntry, now: number): boolean {

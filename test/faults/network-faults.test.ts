@@ -29,7 +29,9 @@ interface Rig {
 }
 
 async function rig(t: TestContext, latencyMs = 40): Promise<Rig> {
-  const fx = await startTestHub(t, { timers: HEARTBEAT });
+  const fx = await startTestHub(t, {
+    timers: { heartbeatMs: HEARTBEAT.pingIntervalMs, deadAfterMs: HEARTBEAT.deadAfterMs },
+  });
   const proxy = await startTcpProxy(fx.hub.port);
   t.after(() => proxy.close());
   const runtime = startTestConnector(

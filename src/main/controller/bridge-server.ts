@@ -3,16 +3,26 @@
 // `npm run preview` and by the UI tests. Loopback only; the Host and Origin headers must name this
 // server (no DNS rebinding, no calls from other web pages), and /ipc and /events need the cookie
 // the page was served with: a random value per run, so another program on this computer that
-// does not load the page cannot drive the controller.
+// does not load the page cannot drive the controller. Requests and upgrades run inside the
+// listener guard: a malformed one is answered 4xx and never ends the process.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
+import {
+  GUARDED_SERVER_OPTIONS,
+  guardRequests,
+  guardUpgrades,
+  RequestRefused,
+  readBody,
+} from '../../common/net/listener-guard.js';
+import type { RequestTarget } from '../../common/net/request-target.js';
 import { type IpcHandlers, STATUS_EVENT } from '../../shared/ipc/channels.js';
 import { dispatchIpc } from '../../shared/ipc/dispatch.js';
 import type { AppStatus } from '../../shared/ipc/status.js';
+import { type Logger, silentLogger } from '../core/logger.js';
 
 /** What the bridge needs of a controller: an AppController, or a client attached to the service. */
 export interface BridgedController {
@@ -30,6 +40,7 @@ export interface BridgeOptions {
   bridgeClientFile: string;
   port?: number;
   host?: '127.0.0.1' | '::1';
+  logger?: Logger;
 }
 
 export interface Bridge {
@@ -51,9 +62,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const host = options.host ?? '127.0.0.1';
   let origin = '';
   let hostHeader = '';
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch(() => send(res, 500, 'text/plain', 'error'));
-  });
+  const server = http.createServer(GUARDED_SERVER_OPTIONS);
+  const guard = { logger: options.logger ?? silentLogger, allowedHosts: () => [hostHeader] };
+  guardRequests(server, { ...guard, listener: 'preview bridge' }, handle);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   const secret = randomBytes(32).toString('base64url');
   let cookieName = '';
@@ -62,26 +73,25 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     return value !== null && value.length === secret.length && timingSafeEqual(Buffer.from(value), Buffer.from(secret));
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.headers.host !== hostHeader) return send(res, 421, 'text/plain', 'wrong host');
-    const url = new URL(req.url ?? '/', origin);
-    if (req.method === 'POST' && url.pathname.startsWith('/ipc/')) {
+  async function handle(req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<void> {
+    const pathname = target.path;
+    if (req.method === 'POST' && target.segments[0] === 'ipc') {
       if (req.headers.origin !== origin || req.headers['content-type'] !== 'application/json' || !hasCookie(req)) {
         return send(res, 403, 'text/plain', 'forbidden');
       }
-      const body = await readBody(req);
-      if (body === null) return send(res, 413, 'text/plain', 'too large');
+      if (target.segments.length !== 2) throw new RequestRefused(404, 'no_such_channel');
+      const body = (await readBody(req, MAX_BODY)).toString('utf8');
       let input: unknown;
       try {
         input = body.length ? JSON.parse(body) : undefined;
       } catch {
         input = Symbol('unparseable');
       }
-      const reply = await dispatchIpc(options.controller.handlers, decodeURIComponent(url.pathname.slice(5)), input);
+      const reply = await dispatchIpc(options.controller.handlers, target.segments[1] as string, input);
       return send(res, 200, 'application/json', JSON.stringify(reply));
     }
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed');
-    if (url.pathname === '/' || url.pathname === '/index.html') {
+    if (pathname === '/' || pathname === '/index.html') {
       const html = await readFile(path.join(options.rendererDir, 'index.html'), 'utf8');
       // The bridge client stands in for the preload script, so it must load before the renderer.
       const page = html
@@ -94,12 +104,12 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         'set-cookie': `${cookieName}=${secret}; Path=/; HttpOnly; SameSite=Strict`,
       });
     }
-    if (url.pathname === '/bridge-client.js') {
+    if (pathname === '/bridge-client.js') {
       return send(res, 200, TYPES['.js'] as string, await readFile(options.bridgeClientFile));
     }
-    const name = path.basename(url.pathname);
+    const name = path.basename(pathname);
     const type = TYPES[path.extname(name)];
-    if (!type || name !== url.pathname.slice(1)) return send(res, 404, 'text/plain', 'not found');
+    if (!type || name !== pathname.slice(1)) return send(res, 404, 'text/plain', 'not found');
     try {
       return send(res, 200, type, await readFile(path.join(options.rendererDir, name)));
     } catch {
@@ -107,11 +117,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     }
   }
 
-  server.on('upgrade', (req, socket, head) => {
-    if (req.url !== '/events' || req.headers.host !== hostHeader || req.headers.origin !== origin || !hasCookie(req)) {
-      socket.destroy();
-      return;
-    }
+  guardUpgrades(server, { ...guard, listener: 'preview bridge events' }, (req, socket, head, target) => {
+    if (target.path !== '/events') throw new RequestRefused(404, 'no_such_path');
+    if (req.headers.origin !== origin || !hasCookie(req)) throw new RequestRefused(403, 'forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.send(JSON.stringify({ event: STATUS_EVENT, status: options.controller.status() }));
     });
@@ -165,25 +173,6 @@ export function send(
     ...extra,
   });
   res.end(body);
-}
-
-/** The request body as text, or null past `MAX_BODY` (the request is then dropped). */
-export function readBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        resolve(null);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function cookieValue(header: string | undefined, name: string): string | null {

@@ -5,26 +5,35 @@ import { EventEmitter } from 'node:events';
 import WebSocket, { type ClientOptions } from 'ws';
 import {
   CLOSE,
+  deadAfterMs,
   describeClose,
   goawayParamsSchema,
+  HEARTBEAT_MS,
   HELLO_ID,
   type HelloParams,
   type HelloResult,
   helloResultSchema,
+  MAX_HEARTBEAT_MS,
+  MIN_HEARTBEAT_MS,
   NOTIFICATIONS,
   SUBPROTOCOL,
 } from '../../shared/protocol/index.js';
 import { BatchedSender } from './batched-sender.js';
 import type { Dispatcher, ReplyChannel } from './dispatcher.js';
-import { Heartbeat } from './heartbeat.js';
+import { Heartbeat, type HeartbeatTiming } from './heartbeat.js';
 
 export interface ConnectionOptions {
   url: string;
   clientOptions: ClientOptions;
   hello: HelloParams;
   dispatcher: Dispatcher;
-  pingIntervalMs: number;
-  deadAfterMs: number;
+  /**
+   * Test overrides of PROTOCOL §1's timers. Without them the connector pings every 15 s until the
+   * hello result names the platform's `heartbeatMs`, then every `heartbeatMs`, and declares the
+   * platform dead after 2 × that + 5 s of silence.
+   */
+  pingIntervalMs?: number;
+  deadAfterMs?: number;
   helloTimeoutMs: number;
 }
 
@@ -80,8 +89,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         return;
       }
       this.heartbeat = new Heartbeat(ws, {
-        pingIntervalMs: this.options.pingIntervalMs,
-        deadAfterMs: this.options.deadAfterMs,
+        ...this.heartbeatTiming(HEARTBEAT_MS),
         onDead: () => {
           this.cause = 'no sign of life from the platform (heartbeat timed out)';
           ws.terminate();
@@ -134,9 +142,17 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       return;
     }
     if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.heartbeat?.retime(this.heartbeatTiming(result.data.heartbeatMs));
     this.session = result.data;
     this.connectedAt = performance.now();
     this.emit('connected', result.data);
+  }
+
+  /** The platform's interval, kept within PROTOCOL's bounds, unless a test fixed the timers. */
+  private heartbeatTiming(platformHeartbeatMs: number): HeartbeatTiming {
+    const heartbeatMs = Math.min(MAX_HEARTBEAT_MS, Math.max(MIN_HEARTBEAT_MS, platformHeartbeatMs));
+    const pingIntervalMs = this.options.pingIntervalMs ?? heartbeatMs;
+    return { pingIntervalMs, deadAfterMs: this.options.deadAfterMs ?? deadAfterMs(pingIntervalMs) };
   }
 
   /** Returns true when the frame was a platform notification handled here. */

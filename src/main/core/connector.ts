@@ -18,8 +18,9 @@ import type { ConnectorStatus, SessionState } from './session-state.js';
 import { buildClientOptions } from './transport.js';
 
 export interface ConnectorTimers {
-  pingIntervalMs: number;
-  deadAfterMs: number;
+  /** Test overrides only: unset, the platform's heartbeatMs decides (PROTOCOL §1). */
+  pingIntervalMs?: number;
+  deadAfterMs?: number;
   helloTimeoutMs: number;
   backoffBaseMs: number;
   backoffCapMs: number;

@@ -1,8 +1,12 @@
 // The connector's optional local HTTP server (`healthPort` in the config), always on loopback:
 // `GET /ready` for watchdogs and service managers, `GET /metrics` for Prometheus. It only reads
-// the connector's status; it accepts no input and changes nothing, so it asks for no key.
+// the connector's status; it accepts no input and changes nothing, so it asks for no key. It
+// answers only requests whose Host names its own address (421 otherwise), so a web page whose
+// name was re-pointed at 127.0.0.1 (DNS rebinding) cannot read it, and it runs inside the
+// listener guard: no request ends the connector.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GUARDED_SERVER_OPTIONS, guardRequests } from '../../common/net/listener-guard.js';
 import type { Connector } from '../core/connector.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import type { ConsentStore, PatientLookupSource } from '../integrations/types.js';
@@ -32,8 +36,11 @@ export interface HealthServer {
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const logger = options.logger ?? silentLogger;
   const metrics = connectorMetrics(options.connector);
-  const server = http.createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const server = http.createServer(GUARDED_SERVER_OPTIONS);
+  let ownHosts: string[] = [];
+  const guard = { listener: 'health server', logger, allowedHosts: () => ownHosts };
+  guardRequests(server, guard, (req, res, target) => {
+    const path = target.path;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       reply(res, 405, 'text/plain; charset=utf-8', 'Only GET is offered here.\n', { allow: 'GET, HEAD' });
     } else if (path === '/ready') {
@@ -64,6 +71,8 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
         })
       : null;
   const port = (server.address() as AddressInfo).port;
+  // The address as a client names it; `localhost` too, which resolves to it on every system we serve.
+  ownHosts = [`${HEALTH_HOST}:${port}`, `localhost:${port}`];
   logger.info('health endpoints listening', { ready: `http://${HEALTH_HOST}:${port}/ready` });
   return {
     port,

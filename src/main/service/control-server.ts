@@ -7,11 +7,22 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import {
+  GUARDED_SERVER_OPTIONS,
+  guardRequests,
+  guardUpgrades,
+  RequestRefused,
+  readBody,
+} from '../../common/net/listener-guard.js';
+import type { RequestTarget } from '../../common/net/request-target.js';
 import type { ChannelName, IpcHandlers, IpcReply } from '../../shared/ipc/channels.js';
 import { STATUS_EVENT } from '../../shared/ipc/channels.js';
 import { dispatchIpc } from '../../shared/ipc/dispatch.js';
-import { type BridgedController, readBody, send } from '../controller/bridge-server.js';
+import { type BridgedController, send } from '../controller/bridge-server.js';
+import { type Logger, silentLogger } from '../core/logger.js';
 import { type ControlKeys, type Role, roleForKey } from './control-keys.js';
+
+const MAX_BODY = 256 * 1024;
 
 /** What a viewer may call: reading only. Everything else needs the admin key. */
 export const VIEWER_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>([
@@ -28,6 +39,8 @@ export interface ControlServerOptions {
   controller: BridgedController;
   keys: ControlKeys;
   port?: number;
+  /** Refusals are logged once per kind (never their content) by the listener guard. */
+  logger?: Logger;
 }
 
 export interface ControlServer {
@@ -45,45 +58,33 @@ function bearer(req: IncomingMessage): string | null {
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   let hostHeader = '';
   const handlers = options.controller.handlers;
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) send(res, 500, 'text/plain', 'error');
-      else res.destroy();
-    });
-  });
+  const server = http.createServer(GUARDED_SERVER_OPTIONS);
+  // The guard refuses a foreign Host (421, DNS rebinding), a malformed target or body (4xx), and
+  // keeps a handler's failure from ending the service.
+  const guard = { logger: options.logger ?? silentLogger, allowedHosts: () => [hostHeader] };
+  guardRequests(server, { ...guard, listener: 'service control' }, handle);
   // Clients never send anything on the events socket: a tiny limit is enough.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
 
-  /** The checks every request passes first; answers and returns null when refused. */
-  function admit(req: IncomingMessage, res: ServerResponse | null): Role | null {
-    const refuse = (status: number, words: string) => {
-      if (res) send(res, status, 'text/plain', words);
-      return null;
-    };
-    if (req.headers.host !== hostHeader) return refuse(421, 'wrong host');
-    if (req.headers.origin !== undefined) return refuse(403, 'forbidden');
+  /** A browser page (it always sends Origin) is refused even with a key; then the key decides. */
+  function admit(req: IncomingMessage): Role {
+    if (req.headers.origin !== undefined) throw new RequestRefused(403, 'forbidden');
     const role = roleForKey(options.keys, bearer(req));
-    if (!role) return refuse(401, 'unauthorized');
+    if (!role) throw new RequestRefused(401, 'unauthorized');
     return role;
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const role = admit(req, res);
-    if (!role) return;
-    const url = new URL(req.url ?? '/', 'http://control.invalid');
-    if (req.method === 'GET' && url.pathname === '/v1/hello') {
+  async function handle(req: IncomingMessage, res: ServerResponse, target: RequestTarget): Promise<void> {
+    const role = admit(req);
+    const [version, kind, channel, ...rest] = target.segments;
+    if (req.method === 'GET' && target.path === '/v1/hello') {
       return send(res, 200, 'application/json', JSON.stringify({ service: 'cloud-connector', role }));
     }
-    if (req.method !== 'POST' || !url.pathname.startsWith('/v1/ipc/')) return send(res, 404, 'text/plain', 'not found');
-    if (req.headers['content-type'] !== 'application/json') return send(res, 415, 'text/plain', 'unsupported');
-    const body = await readBody(req);
-    if (body === null) return send(res, 413, 'text/plain', 'too large');
-    let channel: string;
-    try {
-      channel = decodeURIComponent(url.pathname.slice(8));
-    } catch {
-      return send(res, 400, 'text/plain', 'bad request');
+    if (req.method !== 'POST' || version !== 'v1' || kind !== 'ipc' || channel === undefined || rest.length) {
+      throw new RequestRefused(404, 'not_found');
     }
+    if (req.headers['content-type'] !== 'application/json') throw new RequestRefused(415, 'unsupported_type');
+    const body = (await readBody(req, MAX_BODY)).toString('utf8');
     let input: unknown;
     try {
       input = body.length ? JSON.parse(body) : undefined;
@@ -97,18 +98,14 @@ export async function startControlServer(options: ControlServerOptions): Promise
     return send(res, 200, 'application/json', JSON.stringify(reply));
   }
 
-  server.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => socket.destroy());
-    if (req.url !== '/v1/events' || !admit(req, null)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
-      return;
-    }
+  guardUpgrades(server, { ...guard, listener: 'service control events' }, (req, socket, head, target) => {
+    if (target.path !== '/v1/events') throw new RequestRefused(404, 'not_found');
+    admit(req);
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', () => ws.terminate());
       ws.send(JSON.stringify({ event: STATUS_EVENT, status: options.controller.status() }));
     });
   });
-  server.on('clientError', (_error, socket) => socket.destroy());
 
   const broadcast = (status: unknown) => {
     const message = JSON.stringify({ event: STATUS_EVENT, status });

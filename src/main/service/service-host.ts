@@ -40,7 +40,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let control: ControlServer;
   try {
     const keys = newControlKeys();
-    control = await startControlServer({ controller, keys, port: options.port });
+    control = await startControlServer({ controller, keys, port: options.port, logger: options.logger });
     writeControlFiles(
       files,
       keys,

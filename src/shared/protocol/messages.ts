@@ -41,7 +41,7 @@ export const helloParamsSchema = z.strictObject({
   name: z.string().min(1).max(255),
   version: z.string().min(1).max(64),
   environment: environmentSchema,
-  methods: z.array(z.string()).max(32),
+  methods: z.array(z.string().max(64)).max(32),
   maxConcurrency: z.number().int().min(1).max(100_000),
 });
 export type HelloParams = z.infer<typeof helloParamsSchema>;

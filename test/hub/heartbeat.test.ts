@@ -1,0 +1,99 @@
+// PROTOCOL §1 as revised: only the connector pings, every `heartbeatMs` named by the platform in
+// its hello result; the platform answers with pongs and pings nothing; either side declares the
+// other dead after 2 × heartbeatMs + 5 s of silence.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startTestConnector, waitForState } from '../helpers/connector-fixture.js';
+import { startFakePlatform } from '../helpers/fake-platform.js';
+import { startTestHub } from '../helpers/hub-fixture.js';
+import { runCli } from '../helpers/run-cli.js';
+import { type RawWebSocket, rawWebSocket, textFrame, wsFrame } from '../hostile/raw-wire.js';
+
+async function helloed(port: number, token: string): Promise<{ ws: RawWebSocket; heartbeatMs: number }> {
+  const ws = await rawWebSocket(port);
+  if ('refused' in ws) throw new Error(`refused ${ws.refused}`);
+  const params = {
+    protocol: 1,
+    token,
+    connectorId: '0b7f3c1e-6f43-4b8e-9d55-1f0b8a3e2c11',
+    name: 'reception-pc',
+    version: '0.1.0',
+    environment: 'demo',
+    methods: ['patient.lookup'],
+    maxConcurrency: 4,
+  };
+  ws.send(textFrame(JSON.stringify({ jsonrpc: '2.0', id: 'hello', method: 'connector.hello', params })));
+  const answer = JSON.parse(await ws.nextMessage());
+  return { ws, heartbeatMs: answer.result.heartbeatMs };
+}
+
+test('the hub names its heartbeatMs, never pings, answers pings, and drops a connector silent for 2 × heartbeatMs + 5 s', async (t) => {
+  const heartbeatMs = 100;
+  const fx = await startTestHub(t, { timers: { heartbeatMs } });
+  const token = fx.mint();
+  const silent = await helloed(fx.hub.port, token);
+  const pinging = await helloed(fx.hub.port, token);
+  assert.equal(silent.heartbeatMs, heartbeatMs);
+  const started = performance.now();
+  const pinger = setInterval(() => pinging.ws.send(wsFrame(0x9, 'hb')), heartbeatMs);
+  t.after(() => clearInterval(pinger));
+  const code = await silent.ws.closed(15_000);
+  const silentFor = performance.now() - started;
+  assert.equal(code, null, 'terminated, without a closing handshake');
+  assert.ok(
+    silentFor >= 2 * heartbeatMs + 5_000 - 50,
+    `dropped after ${Math.round(silentFor)} ms, not before the window`,
+  );
+  assert.equal(silent.ws.pings + pinging.ws.pings, 0, 'the hub sent no ping in all that time');
+  assert.ok(pinging.ws.pongs >= 10, `the hub answered the pings (${pinging.ws.pongs} pongs)`);
+  assert.equal(pinging.ws.closeCode, null, 'the connector that pings stays connected');
+  for (let i = 0; i < 100 && fx.hub.connectors().length > 1; i++) await sleep(10);
+  assert.equal(fx.hub.connectors().length, 1, 'the hub forgot the silent one only');
+});
+
+test('the connector pings at the heartbeatMs of the hello result (not its own 15 s)', async (t) => {
+  const platform = await startFakePlatform(t);
+  startTestConnector(t, { environment: 'demo', platformUrl: platform.url }, 'cc_demo_heartbeatTestToken_0123456789');
+  const socket = await platform.nextConnection();
+  let pings = 0;
+  socket.ws.on('ping', () => pings++);
+  await socket.acceptHello({ heartbeatMs: 1_000 });
+  await sleep(3_500);
+  // One at once, then one a second; a connector still on 15 s would have sent one.
+  assert.ok(pings >= 3 && pings <= 5, `${pings} pings in 3.5 s`);
+});
+
+test('a platform asking for a heartbeat outside 1 s–120 s is followed within those bounds', async (t) => {
+  const platform = await startFakePlatform(t);
+  const runtime = startTestConnector(
+    t,
+    { environment: 'demo', platformUrl: platform.url },
+    'cc_demo_heartbeatTestToken_0123456789',
+  );
+  const socket = await platform.nextConnection();
+  let pings = 0;
+  socket.ws.on('ping', () => pings++);
+  await socket.acceptHello({ heartbeatMs: 1 });
+  await waitForState(runtime.connector, 'connected');
+  await sleep(1_500);
+  assert.ok(pings <= 3, `${pings} pings in 1.5 s: no ping storm when asked for 1 ms`);
+});
+
+test('hub --heartbeat-ms is validated: whole milliseconds from 1000 to 120000', async () => {
+  for (const value of ['999', '120001', 'abc', '1500.5']) {
+    const result = await runCli([
+      'hub',
+      '--port',
+      '0',
+      '--tokens',
+      '/nonexistent',
+      '--api-key-file',
+      '/nonexistent',
+      '--heartbeat-ms',
+      value,
+    ]);
+    assert.notEqual(result.code, 0, `--heartbeat-ms ${value} is refused`);
+    assert.match(result.stderr, /--heartbeat-ms must be a whole number from 1000 to 120000/);
+  }
+});
