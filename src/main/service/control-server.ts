@@ -24,13 +24,23 @@ import { type ControlKeys, type Role, roleForKey } from './control-keys.js';
 
 const MAX_BODY = 256 * 1024;
 
-/** What a viewer may call: reading only. Everything else needs the admin key. */
-export const VIEWER_CHANNELS: ReadonlySet<ChannelName> = new Set<ChannelName>([
-  'status.get',
-  'calls.recent',
-  'diagnostics.copy',
-  'app.openLogs',
-]);
+/**
+ * The key each channel needs: a viewer reads, an admin also changes. A Record over every channel,
+ * so a channel added to the contract does not compile until someone decides which it is.
+ */
+export const CHANNEL_ROLE: Record<ChannelName, Role> = {
+  'status.get': 'viewer',
+  'calls.recent': 'viewer',
+  'diagnostics.copy': 'viewer',
+  'app.openLogs': 'viewer',
+  'setup.get': 'admin',
+  'setup.save': 'admin',
+  'setup.testPlatform': 'admin',
+  'setup.testLookup': 'admin',
+  'setup.testStore': 'admin',
+  'connector.reconnect': 'admin',
+  'connector.setPaused': 'admin',
+};
 
 export const NEEDS_ADMIN_MESSAGE =
   'Changing Cloud Connector needs administrator rights: choose Set up… and allow it to make changes to this computer.';
@@ -92,7 +102,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       input = Symbol('unparseable');
     }
     const reply: IpcReply<unknown> =
-      role === 'admin' || VIEWER_CHANNELS.has(channel as ChannelName) || !Object.hasOwn(handlers, channel)
+      role === 'admin' || !Object.hasOwn(CHANNEL_ROLE, channel) || CHANNEL_ROLE[channel as ChannelName] === 'viewer'
         ? await dispatchIpc(handlers as IpcHandlers, channel, input)
         : { ok: false, error: { code: 'failed', message: NEEDS_ADMIN_MESSAGE } };
     return send(res, 200, 'application/json', JSON.stringify(reply));
