@@ -63,8 +63,10 @@ test(
     const svc = await startService(t);
     const viewer = await svc.attach('viewer');
     const admin = await svc.attach('admin');
+    t.diagnostic(`service RSS with nothing set up: ${Math.round((svc.handle.rssKb() ?? 0) / 1024)} MiB`);
     assert.equal((await admin.handlers['setup.save'](demoSetup(svc.fx, svc.fx.mint('demo')))).ok, true);
     await waitForDemo(viewer, 'connected');
+    t.diagnostic(`service RSS with Demo connected: ${Math.round((svc.handle.rssKb() ?? 0) / 1024)} MiB`);
     const links = recordLink(viewer);
     const states: string[] = [];
     viewer.on('status', (s) => states.push(s.environments.find((e) => e.environment === 'demo')?.state ?? ''));
@@ -80,7 +82,11 @@ test(
     );
 
     await svc.restart();
+    const listening = performance.now();
     await waitForDemo(viewer, 'connected', 30_000);
+    t.diagnostic(
+      `attached app connected ${Math.round(performance.now() - listening)} ms after the new service listened`,
+    );
     assert.equal(viewer.link, 'connected');
     assert.deepEqual(links, ['reconnecting', 'connected'], 'reconnecting, then connected: nothing in between');
     const first = states.indexOf('connecting');
@@ -128,6 +134,7 @@ test(
     assert.equal(answered.body.result.patient.localIdentifier, patient.localIdentifier);
     assert.deepEqual(exit, { code: 0, signal: null });
     assert.ok(tookMs < 30_000, `drained within the 30 s grace (took ${Math.round(tookMs)} ms)`);
+    t.diagnostic(`SIGTERM to exit, with a 3 s lookup in flight: ${Math.round(tookMs)} ms`);
     const text = svc.handle.lines
       .slice(from)
       .map((l) => l.text)
