@@ -11,6 +11,7 @@ import { readKey } from '../../src/main/service/control-keys.js';
 import { NEEDS_ADMIN_MESSAGE } from '../../src/main/service/control-server.js';
 import { serviceFiles } from '../../src/main/service/data-folder.js';
 import { dispatchIpc } from '../../src/shared/ipc/dispatch.js';
+import { runCli } from '../helpers/run-cli.js';
 import { demoSetup, startService, waitForDemo } from './service-fixture.js';
 
 const mode = (file: string) => statSync(file).mode & 0o777;
@@ -145,8 +146,22 @@ test('the control channel refuses anyone without a key, web pages and other host
   assert.deepEqual(await hello.json(), { service: 'cloud-connector', role: 'viewer' }, 'still serving after all that');
 });
 
+test('a second service on the same data folder refuses to start and leaves the first one serving', async (t) => {
+  const svc = await startService(t);
+  const viewer = await svc.attach('viewer');
+  const keyBefore = readKey(serviceFiles(svc.dataDir), 'admin');
+  const second = await runCli(['service', '--data-dir', svc.dataDir]);
+  assert.equal(second.code, 1);
+  assert.match(second.stderr, /already running/);
+  assert.equal(readKey(serviceFiles(svc.dataDir), 'admin'), keyBefore, 'its keys were not replaced');
+  assert.equal(
+    (await viewer.handlers['status.get']({})).version.length > 0,
+    true,
+    'the first still answers its clients',
+  );
+});
+
 test('`cloud-connector service --help` documents the command', async (t) => {
-  const { runCli } = await import('../helpers/run-cli.js');
   void t;
   const help = await runCli(['service', '--help']);
   assert.equal(help.code, 0);

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { defaultPlatformUrls } from '../controller/defaults.js';
 import { createProcessLogger } from '../logging/process-logger.js';
+import { serviceAnswers } from '../service/attach-decision.js';
 import { defaultServiceDataDir, fileProtectionFor } from '../service/data-folder.js';
 import { startService } from '../service/service-host.js';
 import { parseCommandArgs, UsageError } from './args.js';
@@ -54,6 +55,11 @@ export async function service(argv: string[]): Promise<number> {
     throw new UsageError(`--port: expected a port number (0 to 65535).\n\nUsage: ${SERVICE_USAGE}`);
   }
   const dataDir = path.resolve(values['data-dir'] ?? defaultServiceDataDir());
+  // A second service on the same folder would replace the first one's keys under its clients.
+  if (await serviceAnswers(dataDir, 1_000)) {
+    process.stderr.write(`Cloud Connector's service is already running on ${dataDir}; not starting a second one.\n`);
+    return 1;
+  }
   const protection = fileProtectionFor();
   protection.protectFolder(dataDir);
   const logsDir = path.join(dataDir, 'logs');
