@@ -13,13 +13,13 @@ import { defaultServiceDataDir } from './data-folder.js';
 import { type MoveOptions, type MoveResult, moveToService } from './move-to-service.js';
 import type { ServiceControl } from './service-control.js';
 
-export type AppHost =
+export type AppHost<T = AppController> =
   | { mode: 'service'; controller: AttachedController; decision: HostDecision }
-  | { mode: 'in-process'; controller: AppController; decision: HostDecision };
+  | { mode: 'in-process'; controller: T; decision: HostDecision };
 
-export interface AppHostOptions {
-  /** Today's in-process controller, created only when no service is there to attach to. */
-  inProcess: () => Promise<AppController>;
+export interface AppHostOptions<T> {
+  /** Today's in-process controller (or whatever wraps it), created only when there is no service. */
+  inProcess: () => Promise<T>;
   serviceDataDir?: string;
   loginItem?: LoginItem;
   writeClipboard?: (text: string) => void;
@@ -28,7 +28,7 @@ export interface AppHostOptions {
   decide?: (serviceDataDir: string) => Promise<HostDecision>;
 }
 
-export async function hostForApp(options: AppHostOptions): Promise<AppHost> {
+export async function hostForApp<T>(options: AppHostOptions<T>): Promise<AppHost<T>> {
   const dataDir = options.serviceDataDir ?? defaultServiceDataDir();
   const decision = await (options.decide ?? chooseHost)(dataDir);
   options.logger?.info('connector host chosen', {
