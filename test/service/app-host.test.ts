@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { AppController } from '../../src/main/controller/app-controller.js';
 import { FileSecretStore } from '../../src/main/controller/secret-store.js';
 import { demoDirectory } from '../../src/main/integrations/demo/demo-directory.js';
-import { hostForApp, moveIntoService, setupsLeftInApp } from '../../src/main/service/app-host.js';
+import { hostForApp, moveIntoService, moveOfferWords, setupsLeftInApp } from '../../src/main/service/app-host.js';
 import { chooseHost, type Exec } from '../../src/main/service/attach-decision.js';
 import { PosixFileProtection } from '../../src/main/service/data-folder.js';
 import { startTestHub } from '../helpers/hub-fixture.js';
@@ -65,6 +65,7 @@ test(
     assert.equal(host.mode, 'service');
     assert.equal(host.controller.status().environments.find((e) => e.environment === 'demo')?.state, 'not_set_up');
     assert.deepEqual(setupsLeftInApp(appBase), ['demo'], 'the app knows it has a set-up to offer to move');
+    assert.match(moveOfferWords(setupsLeftInApp(appBase)), /Move your set-up \(Demo\) into it\?/);
 
     const result = await moveIntoService({
       from: { baseDir: appBase, secrets: appSecrets },

@@ -3,6 +3,7 @@
 // host the connector in-process as before. Also what the app needs for the one-time move: which
 // environments still have a set-up of the app's own, and the move into a running service.
 import { existsSync } from 'node:fs';
+import { ENVIRONMENT_LABEL } from '../../shared/ipc/status-words.js';
 import { ENVIRONMENTS, type Environment } from '../../shared/protocol/index.js';
 import type { AppController, LoginItem } from '../controller/app-controller.js';
 import { environmentPaths } from '../controller/setup-config.js';
@@ -50,6 +51,15 @@ export async function hostForApp<T>(options: AppHostOptions<T>): Promise<AppHost
 /** Environments the app set up itself and has not moved: what to offer to move into the service. */
 export function setupsLeftInApp(appBaseDir: string): Environment[] {
   return ENVIRONMENTS.filter((env) => existsSync(environmentPaths(appBaseDir, env).configFile));
+}
+
+/** What the app asks once, when it attaches to a service while it still has a set-up of its own. */
+export function moveOfferWords(environments: readonly Environment[]): string {
+  const names = environments.map((e) => ENVIRONMENT_LABEL[e]).join(' and ');
+  return (
+    'Cloud Connector now runs as a service on this computer, so it keeps working when nobody is signed in. ' +
+    `Move your set-up (${names}) into it? The token and the record of calls move with it; Windows will ask for administrator rights.`
+  );
 }
 
 /**
