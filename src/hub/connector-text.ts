@@ -51,3 +51,8 @@ export function knownSources(params: unknown): Record<string, SourceState> | nul
   }
   return kept;
 }
+
+/** A connector's version as the hub logs it: semver, or `unrecognised` (never free text in a log). */
+export function safeVersion(version: string): string {
+  return /^\d{1,6}\.\d{1,6}\.\d{1,6}(?:[-+][0-9A-Za-z.-]{1,32})?$/.test(version) ? version : 'unrecognised';
+}

@@ -23,7 +23,7 @@ import { type AlertEvent, AlertMonitor, NO_CONNECTOR_ALERT_MS } from './alerts.j
 import { ApiKeys } from './api-keys.js';
 import { ConnectorGate } from './connector-gate.js';
 import type { ConnectorInfo, ConnectorSession } from './connector-session.js';
-import { safeConnectorName } from './connector-text.js';
+import { safeConnectorName, safeVersion } from './connector-text.js';
 import { httpApi, send } from './http-api.js';
 import { refusalError } from './http-status.js';
 import { HubMetrics } from './hub-metrics.js';
@@ -172,7 +172,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       sessionId: session.sessionId,
       tenant: session.tenant,
       environment,
-      version: version.slice(0, 32),
+      version: safeVersion(version),
     });
     alerts.watch(session.tenant, environment);
   }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
-import { AppShell, type ShellController } from '../../src/main/app/app-shell.js';
-import type { MenuItemSpec } from '../../src/main/app/tray-menu.js';
+import { AppShell, type ShellController, type TrayParts } from '../../src/main/app/app-shell.js';
 import type { AppStatus } from '../../src/shared/ipc/status.js';
 import { app, env, NOW } from './status-fixtures.js';
 
@@ -32,9 +31,14 @@ class FakeController extends EventEmitter implements ShellController {
   }
 }
 
-function shell(status: AppStatus, confirm = true) {
+function shell(
+  status: AppStatus,
+  confirm = true,
+  now: () => Date = () => NOW,
+  extra: Partial<ConstructorParameters<typeof AppShell>[0]> = {},
+) {
   const controller = new FakeController(status);
-  const trays: Array<{ iconFile: string; tooltip: string; menu: MenuItemSpec[] }> = [];
+  const trays: Array<Partial<TrayParts>> = [];
   const shown: string[] = [];
   const sent: unknown[] = [];
   const asked: string[] = [];
@@ -55,7 +59,8 @@ function shell(status: AppStatus, confirm = true) {
     quit: () => {
       quit++;
     },
-    now: () => NOW,
+    now,
+    ...extra,
   });
   return { s, controller, trays, shown, sent, asked, quits: () => quit };
 }
@@ -73,6 +78,25 @@ test('the tray follows the status, and is left alone when nothing changed', asyn
   assert.equal(x.trays[1]?.iconFile, 'tray-red.png');
   assert.match(x.trays[1]?.tooltip ?? '', /token not accepted/);
   assert.equal(x.sent.length, 2, 'every status goes to the window too');
+});
+
+test('a new latency or a countdown changes the tooltip only: the menu and icon are left alone', async (t) => {
+  let clock = NOW.getTime();
+  const x = shell(app(env('production', 'connected', { latencyMs: 23 })), true, () => new Date(clock));
+  x.s.start();
+  t.after(() => x.s.quit({ confirm: false }));
+  x.controller.push(app(env('production', 'connected', { latencyMs: 31 })));
+  assert.deepEqual(Object.keys(x.trays[1] ?? {}), ['tooltip'], 'latency: tooltip only');
+  const next = new Date(clock + 20_000).toISOString();
+  x.controller.push(app(env('production', 'backing_off', { attempt: 2, nextAttemptAt: next })));
+  const menuUpdates = () => x.trays.filter((v) => v.menu).length;
+  const before = menuUpdates();
+  const tooltipsBefore = x.trays.filter((v) => v.tooltip).length;
+  clock += 3_000;
+  await new Promise((r) => setTimeout(r, 1_300));
+  assert.equal(menuUpdates(), before, 'the countdown does not rebuild the menu');
+  assert.ok(x.trays.filter((v) => v.tooltip).length > tooltipsBefore, 'the tooltip counts down');
+  assert.match(x.trays.at(-1)?.tooltip ?? '', /next in 17 s/);
 });
 
 test('first start with nothing set up opens the wizard; a tray click opens status once set up', async () => {
@@ -112,4 +136,44 @@ test('Quit asks while connected, and does nothing if the person keeps it running
   await idle.s.onMenu('quit');
   assert.deepEqual(idle.asked, [], 'nothing connected: no question');
   assert.equal(idle.quits(), 1);
+});
+
+test('notifications: one after 2 minutes reconnecting, one on recovery; the tray hint once, when first connected', (t) => {
+  let clock = NOW.getTime();
+  const notes: Array<{ title: string; picture?: string }> = [];
+  const clicks: Array<() => void> = [];
+  let hintShown = false;
+  const x = shell(app(env('production', 'not_set_up')), true, () => new Date(clock), {
+    notifier: {
+      show: (note, onClick) => {
+        notes.push(note);
+        clicks.push(onClick);
+      },
+    },
+    trayHint: {
+      due: () => !hintShown,
+      shown: () => (hintShown = true),
+      picture: '/app/assets/hints/keep-icon-visible.png',
+    },
+  });
+  x.s.start();
+  t.after(() => x.s.quit({ confirm: false }));
+  x.controller.push(app(env('production', 'connected')));
+  assert.deepEqual(
+    notes.map((n) => [n.title, n.picture]),
+    [['Keep Cloud Connector in view', '/app/assets/hints/keep-icon-visible.png']],
+    'the hint, with its picture, at the first connection',
+  );
+  x.controller.push(app(env('production', 'backing_off', { attempt: 1 })));
+  clock += 60_000;
+  x.controller.push(app(env('production', 'backing_off', { attempt: 2 })));
+  assert.equal(notes.length, 1, 'not yet');
+  clock += 61_000;
+  x.s.attend(app(env('production', 'backing_off', { attempt: 2 })));
+  assert.equal(notes.at(-1)?.title, 'Production: reconnecting (try 2)');
+  clicks.at(-1)?.();
+  assert.equal(x.shown.at(-1), 'status', 'a click opens the status window');
+  x.controller.push(app(env('production', 'connected')));
+  assert.equal(notes.at(-1)?.title, 'Production is connected again');
+  assert.equal(notes.length, 3, 'no second hint');
 });

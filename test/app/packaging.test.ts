@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -33,7 +33,13 @@ test('electron-builder.yml passes electron-builder’s own validation and has wh
     config.asarUnpack.some((p: string) => p.includes('better-sqlite3')),
     'native module outside the asar',
   );
-  assert.equal(config.npmRebuild, true, 'better-sqlite3 is rebuilt for Electron');
+  // better-sqlite3 13 is N-API with prebuilt binaries: nothing to rebuild for Electron.
+  assert.equal(config.npmRebuild, false);
+  assert.ok(existsSync(path.join(root, 'node_modules', 'better-sqlite3', 'prebuilds', 'win32-x64.node')));
+  assert.match(require('better-sqlite3/package.json').version, /^13\./);
+  assert.deepEqual(config.msi.additionalWixArgs, ['-ext', 'WixUtilExtension']);
+  assert.deepEqual(config.msi.additionalLightArgs, ['-sval']);
+  for (const hook of [config.beforePack, config.msiProjectCreated]) assert.ok(existsSync(path.join(root, hook)), hook);
   assert.deepEqual(
     {
       runAsNode: config.electronFuses.runAsNode,
@@ -96,28 +102,154 @@ test('the files electron-builder.yml names exist or are what the build writes', 
   for (const name of new Set(requires(mainFile))) {
     if (builtins.has(name) || name === 'electron') continue;
     const top = name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : (name.split('/')[0] as string);
-    const optional = ['pg-native', 'bufferutil', 'utf-8-validate'].includes(top);
+    // Optional add-ons their users load in try/catch (kerberos: https-proxy-agent's Negotiate support).
+    const optional = ['pg-native', 'bufferutil', 'utf-8-validate', 'kerberos'].includes(top);
     assert.ok(optional || top in pkg.dependencies, `${name} is required at run time but is not a dependency`);
   }
+  // The SQL drivers are inside the bundle, loaded with require on first use: no ESM import() of a
+  // package from inside the asar archive.
+  const mainText = readFileSync(mainFile, 'utf8');
+  assert.doesNotMatch(mainText, /\bimport\(\s*["'](mssql|pg|tedious)["']/);
+  assert.match(mainText, /require_mssql\(\)/);
+  // ASCII only, or V8 keeps the whole 3 MB script at two bytes a character; licences beside it.
+  assert.equal(/[^\x00-\x7f]/.exec(mainText)?.[0], undefined);
+  assert.ok(existsSync(`${mainFile}.LEGAL.txt`));
   // The sandboxed preload may only require electron.
   assert.deepEqual([...new Set(requires(path.join(out, 'preload', 'preload.cjs')))], ['electron']);
   const html = readFileSync(path.join(out, 'renderer', 'index.html'), 'utf8');
   assert.match(html, /Content-Security-Policy" content="default-src 'none'; script-src 'self'/);
 });
 
-test('the release workflow builds the MSI on Windows and uploads it', () => {
+test('the release workflow: every step fails on error; tests, MSI, silent install, launch, uninstall on Windows', () => {
   const workflow = readFileSync(path.join(root, '.github', 'workflows', 'release.yml'), 'utf8');
-  const yaml = require('js-yaml');
-  const parsed = yaml.load(workflow);
-  const job = parsed.jobs.msi;
-  assert.equal(job['runs-on'], 'windows-latest');
-  const steps = job.steps.map((s: any) => s.run ?? s.uses).join('\n');
-  assert.match(steps, /npm ci/);
-  assert.match(steps, /npm run build/);
-  assert.match(steps, /electron-builder --win msi/);
-  assert.match(steps, /actions\/upload-artifact/);
-  const checkout = job.steps.find((s: any) => String(s.uses).startsWith('actions/checkout'));
+  const parsed = require('js-yaml').load(workflow);
+  const { build, 'install-and-launch': install, release } = parsed.jobs;
+  for (const job of [build, install]) assert.equal(job['runs-on'], 'windows-latest');
+  // bash runs with -e -o pipefail; a multi-line PowerShell step must stop at its first failure.
+  assert.equal(parsed.defaults.run.shell, 'bash');
+  const steps = [...build.steps, ...install.steps, ...release.steps];
+  for (const step of steps) {
+    assert.ok([undefined, 'bash', 'pwsh'].includes(step.shell), `${step.name}: shell ${step.shell}`);
+    if (step.shell === 'pwsh' && step.if !== 'always()' && String(step.run).trim().includes('\n')) {
+      assert.match(step.run, /\$ErrorActionPreference = 'Stop'/, `${step.name} stops on error`);
+    }
+  }
+  const runs = (job: any) => job.steps.map((s: any) => s.run ?? s.uses).join('\n');
+  assert.match(runs(build), /npm ci/);
+  assert.match(runs(build), /^npm run lint$/m);
+  assert.match(runs(build), /^npm run typecheck$/m);
+  assert.match(runs(build), /^npm test -- test\/app test\/core test\/audit$/m);
+  assert.match(runs(build), /npm run build/);
+  assert.match(runs(build), /electron-builder --win msi/);
+  assert.match(runs(build), /app\.asar\.unpacked\/node_modules\/better-sqlite3/, 'the packaged native module loads');
+  assert.match(runs(build), /UNSIGNED build/, 'the summary says so plainly');
+  const setupNode = build.steps.find((s: any) => String(s.uses).startsWith('actions/setup-node'));
+  assert.equal(setupNode.with['node-version'], 24);
+  const checkout = build.steps.find((s: any) => String(s.uses).startsWith('actions/checkout'));
   assert.equal(checkout.with?.['persist-credentials'], false, 'the token is not kept in .git/config');
-  const fast = job.steps.find((s: any) => /fast tests/.test(s.name ?? ''));
-  assert.match(fast?.run ?? '', /node scripts\/test\.mjs test\/app test\/audit/, 'the step runs what its name says');
+  // Install, launch with the inspect fuse on (this job only), uninstall, logs whatever happened.
+  const installRuns = runs(install);
+  assert.match(installRuns, /'\/i', .*'\/qn', '\/l\*v'/);
+  assert.match(installRuns, /-ne 0 -and \$p\.ExitCode -ne 3010/);
+  assert.match(installRuns, /electron-fuses write --app "\$EXE" EnableNodeCliInspectArguments=on/);
+  assert.doesNotMatch(runs(build), /EnableNodeCliInspectArguments/, 'the shipped MSI keeps the fuse off');
+  assert.match(installRuns, /node scripts\/windows\/check-installed-app\.mjs "\$EXE"/);
+  assert.match(installRuns, /'\/x'/);
+  const upload = install.steps.find((s: any) => String(s.uses).startsWith('actions/upload-artifact'));
+  assert.equal(upload.if, 'always()');
+  execFileSync(process.execPath, ['--check', path.join(root, 'scripts', 'windows', 'check-installed-app.mjs')]);
+  assert.deepEqual(
+    release.needs,
+    ['build', 'install-and-launch'],
+    'nothing is released that did not install and start',
+  );
+});
+
+/** electron-builder's own MSI template, rendered the way its MsiTarget does (ejs, same substitutions). */
+function renderBuilderWxs(): string {
+  const builderDir = path.dirname(require.resolve('app-builder-lib/package.json'));
+  const ejs = createRequire(path.join(builderDir, 'package.json'))('ejs');
+  const template = readFileSync(path.join(builderDir, 'templates', 'msi', 'template.xml'), 'utf8')
+    .replace(/{{/g, '<%')
+    .replace(/}}/g, '%>')
+    .replace(/\${([^}]+)}/g, '<%=$1%>');
+  return ejs.compile(template)({
+    productName: 'Cloud Connector',
+    upgradeCode: '2005DBF7-3F26-4A29-BD8E-0F7C650E9090',
+    version: '0.1.0.0',
+    manufacturer: 'Cloud Connector contributors',
+    compressionLevel: 'high',
+    installationDirectoryWixName: 'Cloud Connector',
+    iconPath: null,
+    iconId: 'CloudConnectorIcon.exe',
+    isRunAfterFinish: true,
+    isAssisted: true,
+    isPerMachine: true,
+    menuCategory: null,
+    programFilesId: 'ProgramFiles64Folder',
+    isCreateDesktopShortcut: false,
+    isCreateStartMenuShortcut: true,
+    dirs: '',
+    files:
+      '<Component><File Name="cloud-connector.exe" Source="$(var.appDir)\\cloud-connector.exe" ReadOnly="yes" KeyPath="yes" Id="mainExecutable"/></Component>',
+  });
+}
+
+test('the MSI hook adds CloseApplication to electron-builder’s real WiX template, and fails loudly if it cannot', (t) => {
+  const hook = require(path.join(root, 'scripts', 'msi', 'msi-project-created.cjs'));
+  const wxs = renderBuilderWxs();
+  const file = path.join(tempDir(t), 'project.wxs');
+  writeFileSync(file, wxs);
+  return hook.default(file).then(() => {
+    const out = readFileSync(file, 'utf8');
+    const builderDir = path.dirname(require.resolve('app-builder-lib/package.json'));
+    const { DOMParser } = createRequire(path.join(builderDir, 'package.json'))('@xmldom/xmldom');
+    const errors: string[] = [];
+    const doc = new DOMParser({
+      onError: (level: string, message: string) => errors.push(`${level}: ${message}`),
+    }).parseFromString(out, 'text/xml');
+    assert.deepEqual(errors, [], 'well-formed XML');
+    const product = doc.getElementsByTagName('Product')[0];
+    const closers = doc.getElementsByTagNameNS('http://wixtoolset.org/schemas/v4/wxs/util', 'CloseApplication');
+    assert.equal(closers.length, 1);
+    const close = closers[0];
+    assert.equal(close.parentNode, product, 'a child of <Product>');
+    assert.equal(close.getAttribute('Target'), 'cloud-connector.exe', 'electron-builder.yml executableName + .exe');
+    assert.equal(close.getAttribute('CloseMessage'), 'yes');
+    assert.equal(close.getAttribute('TerminateProcess'), '1');
+    assert.equal(close.getAttribute('PromptToContinue'), 'no', 'a silent install never waits for a person');
+    // Every fragment file is applied; one that changes nothing, or a template without </Product>, fails the build.
+    assert.throws(() => hook.applyFragments('<Wix xmlns="http://wixtoolset.org/schemas/v4/wxs"></Wix>'), /Product/);
+    assert.throws(
+      () => hook.applyFragments(wxs, hook.buildContext(), [{ name: 'noop', apply: (w: string) => w }]),
+      /fragment "noop" did not change the project/,
+    );
+  });
+});
+
+test('the MSI build refuses placeholder platform addresses unless the build is generic', async (t) => {
+  const { checkPlatformAddresses } = require(path.join(root, 'scripts', 'msi', 'before-pack.cjs'));
+  const platform = await import(pathToFileURL(path.join(root, 'scripts', 'platform-file.mjs')).href);
+  const dir = tempDir(t);
+  const write = (value: object) => {
+    const file = path.join(dir, `${Math.random()}.json`);
+    writeFileSync(file, JSON.stringify(value));
+    return file;
+  };
+  // What the repository ships is a placeholder: an MSI built from it would fail here.
+  const shipped = platform.readPlatformFile(path.join(root, 'build', 'platform.json'), { generic: false });
+  await assert.rejects(
+    checkPlatformAddresses(write(shipped)),
+    /placeholder platform addresses[\s\S]*build\/platform\.json[\s\S]*CC_GENERIC_BUILD=1/,
+  );
+  await assert.rejects(
+    checkPlatformAddresses(write({ production: 'wss://connect.example.com/v1', demo: null })),
+    /production: wss:\/\/connect\.example\.com\/v1 is a placeholder/,
+  );
+  await checkPlatformAddresses(write({ production: 'wss://connect.consent-platform.co.uk/connector/v1', demo: null }));
+  // A generic build writes no addresses at all, which packages.
+  const generic = platform.readPlatformFile(path.join(root, 'build', 'platform.json'), { generic: true });
+  assert.deepEqual(generic, { production: null, demo: null });
+  await checkPlatformAddresses(write(generic));
+  assert.throws(() => platform.readPlatformFile(write({ production: 'http://x', demo: null }), { generic: false }));
 });

@@ -66,3 +66,40 @@ test('headless file store: one file per environment, readable only by its owner'
     assert.equal(statSync(path.join(dir, 'production', 'token')).mode & 0o777, 0o600);
   }
 });
+
+/** Electron 45's async API beside the sync one: blobs of the sync API decrypt, and ask to be re-encrypted. */
+function asyncSafeStorage() {
+  const sync = fakeSafeStorage(true);
+  const calls: string[] = [];
+  return {
+    calls,
+    ...sync,
+    isAsyncEncryptionAvailable: async () => true,
+    encryptStringAsync: async (s: string) => {
+      calls.push('encryptStringAsync');
+      return Buffer.from(`async:${Buffer.from(s).toString('base64')}`);
+    },
+    decryptStringAsync: async (b: Buffer) => {
+      calls.push('decryptStringAsync');
+      const text = b.toString();
+      if (text.startsWith('async:'))
+        return { result: Buffer.from(text.slice(6), 'base64').toString(), shouldReEncrypt: false };
+      return { result: sync.decryptString(b), shouldReEncrypt: true };
+    },
+  };
+}
+
+test('safeStorage: the async API is used where Electron has it, and a token the sync API wrote is re-encrypted once', async (t) => {
+  const dir = tempDir(t);
+  await new SafeStorageSecretStore(dir, fakeSafeStorage(true), 'win32').write('demo', TOKEN);
+  const file = path.join(dir, 'demo', 'token.enc');
+  assert.match(readFileSync(file, 'latin1'), /^enc:/, 'written by the sync API (an earlier version)');
+  const safe = asyncSafeStorage();
+  const store = new SafeStorageSecretStore(dir, safe, 'win32');
+  assert.equal(await store.read('demo'), TOKEN);
+  assert.match(readFileSync(file, 'latin1'), /^async:/, 're-encrypted with the async API');
+  assert.equal(await store.read('demo'), TOKEN);
+  assert.deepEqual(safe.calls, ['decryptStringAsync', 'encryptStringAsync', 'decryptStringAsync']);
+  await store.write('production', TOKEN.replace('demo', 'production'));
+  assert.match(readFileSync(path.join(dir, 'production', 'token.enc'), 'latin1'), /^async:/);
+});

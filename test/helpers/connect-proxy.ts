@@ -9,7 +9,17 @@ export interface ConnectProxy {
   tunnels: string[];
 }
 
-export async function startConnectProxy(t: TestContext): Promise<ConnectProxy> {
+export interface ConnectProxyOptions {
+  /** Refuse every tunnel with 407 and these Proxy-Authenticate challenges (e.g. ['Negotiate', 'NTLM']). */
+  demand?: string[];
+  /** Let tunnels through only with this account (Basic); others get 407 Basic. */
+  account?: { user: string; password: string };
+}
+
+export async function startConnectProxy(
+  t: Pick<TestContext, 'after'>,
+  options: ConnectProxyOptions = {},
+): Promise<ConnectProxy> {
   const tunnels: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = http.createServer((_req, res) => {
@@ -18,6 +28,17 @@ export async function startConnectProxy(t: TestContext): Promise<ConnectProxy> {
   server.on('connect', (req, clientStream, head) => {
     const client = clientStream as net.Socket;
     tunnels.push(req.url ?? '');
+    const expected = options.account
+      ? `Basic ${Buffer.from(`${options.account.user}:${options.account.password}`).toString('base64')}`
+      : null;
+    const demand =
+      options.demand ?? (expected && req.headers['proxy-authorization'] !== expected ? ['Basic realm="clinic"'] : null);
+    if (demand) {
+      const challenges = demand.map((c) => `Proxy-Authenticate: ${c}\r\n`).join('');
+      client.on('error', () => {});
+      client.end(`HTTP/1.1 407 Proxy Authentication Required\r\n${challenges}Content-Length: 0\r\n\r\n`);
+      return;
+    }
     const port = Number((req.url ?? '').split(':').pop());
     const upstream = net.connect(port, '127.0.0.1', () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');

@@ -460,3 +460,16 @@ export async function inBatches<T>(
   });
   await Promise.all(runners);
 }
+
+/** Resolves with `promise`, or fails with `message` after `ms` (the timer does not outlive it). */
+export async function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestConnector, waitForState } from '../helpers/connector-fixture.js';
 import { startFakePlatform } from '../helpers/fake-platform.js';
+import { helloMessage } from '../helpers/hello-message.js';
 import { startTestHub } from '../helpers/hub-fixture.js';
 import { runCli } from '../helpers/run-cli.js';
 import { type RawWebSocket, rawWebSocket, textFrame, wsFrame } from '../hostile/raw-wire.js';
@@ -13,17 +14,7 @@ import { type RawWebSocket, rawWebSocket, textFrame, wsFrame } from '../hostile/
 async function helloed(port: number, token: string): Promise<{ ws: RawWebSocket; heartbeatMs: number }> {
   const ws = await rawWebSocket(port);
   if ('refused' in ws) throw new Error(`refused ${ws.refused}`);
-  const params = {
-    protocol: 1,
-    token,
-    connectorId: '0b7f3c1e-6f43-4b8e-9d55-1f0b8a3e2c11',
-    name: 'reception-pc',
-    version: '0.1.0',
-    environment: 'demo',
-    methods: ['patient.lookup'],
-    maxConcurrency: 4,
-  };
-  ws.send(textFrame(JSON.stringify({ jsonrpc: '2.0', id: 'hello', method: 'connector.hello', params })));
+  ws.send(textFrame(JSON.stringify(helloMessage(token))));
   const answer = JSON.parse(await ws.nextMessage());
   return { ws, heartbeatMs: answer.result.heartbeatMs };
 }

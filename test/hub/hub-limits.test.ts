@@ -4,28 +4,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { helloMessage } from '../helpers/hello-message.js';
 import { API_KEY, startTestHub } from '../helpers/hub-fixture.js';
 import { type RawWebSocket, rawHttp, rawWebSocket, textFrame, wsFrame } from '../hostile/raw-wire.js';
 
 const helloFrame = (token: string, extra: Record<string, unknown> = {}) =>
-  textFrame(
-    JSON.stringify({
-      jsonrpc: '2.0',
-      id: 'hello',
-      method: 'connector.hello',
-      params: {
-        protocol: 1,
-        token,
-        connectorId: '0b7f3c1e-6f43-4b8e-9d55-1f0b8a3e2c11',
-        name: 'reception-pc',
-        version: '0.1.0',
-        environment: 'demo',
-        methods: ['patient.lookup'],
-        maxConcurrency: 4,
-        ...extra,
-      },
-    }),
-  );
+  textFrame(JSON.stringify(helloMessage(token, extra)));
 
 async function openRaw(port: number): Promise<RawWebSocket> {
   const ws = await rawWebSocket(port);

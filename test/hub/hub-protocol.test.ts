@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { hashToken } from '../../src/hub/tokens-file.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { startTestConnector, waitForState } from '../helpers/connector-fixture.js';
+import { helloMessage } from '../helpers/hello-message.js';
 import { startTestHub } from '../helpers/hub-fixture.js';
 
 function open(url: string, protocols: string[] = ['connector.v1']): Promise<WebSocket> {
@@ -20,22 +21,7 @@ function closeCode(ws: WebSocket): Promise<number> {
   return new Promise((resolve) => ws.once('close', (code) => resolve(code)));
 }
 
-const hello = (token: string, extra: Record<string, unknown> = {}) => ({
-  jsonrpc: '2.0',
-  id: 'hello',
-  method: 'connector.hello',
-  params: {
-    protocol: 1,
-    token,
-    connectorId: '0b7f3c1e-6f43-4b8e-9d55-1f0b8a3e2c11',
-    name: 'test',
-    version: '0.1.0',
-    environment: 'demo',
-    methods: ['patient.lookup'],
-    maxConcurrency: 4,
-    ...extra,
-  },
-});
+const hello = helloMessage;
 
 test('hello handling: 4401 unknown token, 4426 other protocol, 4400 malformed, 4408 none in time', async (t) => {
   const logger = captureLogger();

@@ -9,32 +9,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { hashToken } from '../../src/hub/tokens-file.js';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { helloMessage } from '../helpers/hello-message.js';
 import { startTestHub } from '../helpers/hub-fixture.js';
-
-function hello(token: string) {
-  return JSON.stringify({
-    jsonrpc: '2.0',
-    id: 'hello',
-    method: 'connector.hello',
-    params: {
-      protocol: 1,
-      token,
-      connectorId: '0b7f3c1e-6f43-4b8e-9d55-1f0b8a3e2c11',
-      name: 'reception-pc',
-      version: '0.1.0',
-      environment: 'demo',
-      methods: ['patient.lookup'],
-      maxConcurrency: 4,
-    },
-  });
-}
 
 /** Opens a socket and says hello; resolves with the socket once accepted, or the close code. */
 function connect(url: string, token: string): Promise<{ ws: WebSocket } | { closed: number }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, ['connector.v1']);
     ws.once('error', reject);
-    ws.once('open', () => ws.send(hello(token)));
+    ws.once('open', () => ws.send(JSON.stringify(helloMessage(token))));
     ws.once('message', () => resolve({ ws }));
     ws.once('close', (code) => resolve({ closed: code }));
   });

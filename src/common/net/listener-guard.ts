@@ -99,6 +99,11 @@ export function guardRequests(server: Server, options: GuardOptions, handler: Gu
       else refuse(req, res, 500, `handler_failed_${error instanceof Error ? error.name : 'unknown'}`);
     }
   });
+  // An accept that fails once listening (EMFILE under a flood of connections) is an 'error' on the
+  // server; unheard, it would end the process. Failures to listen are still the caller's to see.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (server.listening) log(0, `server_error_${(error.code ?? 'unknown').toLowerCase()}`);
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const status = clientErrorStatus(error.code);
     log(status, `malformed_http_${(error.code ?? 'unknown').toLowerCase()}`);

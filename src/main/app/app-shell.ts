@@ -1,17 +1,27 @@
 // The app's behaviour between the controller and the Electron objects, which it only sees through
 // small interfaces (TrayView, WindowHost, Dialogs) so that tests drive it with fakes. One render()
-// derives the tray from the status; setters are skipped when nothing changed.
+// derives the tray from the status; setters are skipped when nothing changed. The tray shows no
+// countdown and no latency, so it changes only when the state does: no timer redraws it.
 
 import { STATUS_EVENT } from '../../shared/ipc/channels.js';
 import type { AppStatus } from '../../shared/ipc/status.js';
 import type { Environment } from '../../shared/protocol/index.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { AttentionPolicy } from './attention.js';
+import { type Note, TRAY_HINT } from './notes.js';
 import { trayIcon } from './tray-icon.js';
 import { type MenuAction, type MenuItemSpec, QUIT_CONFIRMATION, quitNeedsConfirmation, trayMenu } from './tray-menu.js';
 import { trayTooltip } from './tray-tooltip.js';
 
+export interface TrayParts {
+  iconFile: string;
+  tooltip: string;
+  menu: MenuItemSpec[];
+}
+
 export interface TrayView {
-  /** Image, tooltip and menu change together, always from one status. */
-  set(view: { iconFile: string; tooltip: string; menu: MenuItemSpec[] }): void;
+  /** Only the parts that changed, all derived from one status. */
+  set(view: Partial<TrayParts>): void;
 }
 
 export interface WindowHost {
@@ -19,6 +29,10 @@ export interface WindowHost {
   show(route: 'status' | 'setup'): void;
   /** Sends an event to the window's renderer, if it is open. */
   send(channel: string, payload: unknown): void;
+}
+
+export interface Notifier {
+  show(note: Note, onClick: () => void): void;
 }
 
 export interface Dialogs {
@@ -41,13 +55,29 @@ export interface ShellDeps {
   windows: WindowHost;
   dialogs: Dialogs;
   openLogs(): Promise<void>;
+  /** Called once every connector has drained: exit the process. */
   quit(): void;
+  /** Windows notifications: an environment red or amber for 2 minutes, its recovery, the first-run hint. */
+  notifier?: Notifier;
+  /** The one-time hint about keeping the tray icon visible: still due? (then marked shown). */
+  trayHint?: { due(): boolean; shown(): void; picture: string };
+  logger?: Logger;
   now?: () => Date;
 }
 
+export interface QuitOptions {
+  /** Ask first while connected (Quit from the tray); never at sign-out, shutdown or hand-over. */
+  confirm: boolean;
+  /** For the log: why the app is ending. */
+  why?: string;
+}
+
 export class AppShell {
-  private last = '';
+  private readonly last: Record<keyof TrayParts, string> = { iconFile: '', tooltip: '', menu: '' };
+  private lastStatus: AppStatus | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private attentionTimer: NodeJS.Timeout | null = null;
+  private readonly attention = new AttentionPolicy();
   private quitting = false;
 
   constructor(private readonly deps: ShellDeps) {}
@@ -56,26 +86,54 @@ export class AppShell {
     this.deps.controller.on('status', (status) => {
       this.deps.windows.send(STATUS_EVENT, status);
       this.render(status);
+      this.attend(status);
     });
     this.render(this.deps.controller.status());
-    // "next in 8 s" counts down in the tooltip; render() skips the tray when nothing changed.
-    this.timer = setInterval(() => this.render(this.deps.controller.status()), 1_000);
+    // "Red for 2 minutes" must be noticed even when no status event comes (a long backoff).
+    this.attentionTimer = setInterval(() => this.lastStatus && this.attend(this.lastStatus), 15_000);
+    this.attentionTimer.unref?.();
+    // Only the tooltip counts down ("next in 8 s", UX.md), and only while it shows a countdown.
+    this.timer = setInterval(() => {
+      const shown = this.lastStatus;
+      if (shown?.environments.some((e) => e.state === 'backing_off' && e.nextAttemptAt)) this.render(shown);
+    }, 1_000);
     this.timer.unref?.();
     const status = this.deps.controller.status();
     if (!status.environments.some((e) => e.configured)) this.deps.windows.show('setup');
   }
 
   render(status: AppStatus): void {
+    this.lastStatus = status;
     const now = this.deps.now?.() ?? new Date();
-    const view = {
+    const view: TrayParts = {
       iconFile: trayIcon(status, now).file,
       tooltip: trayTooltip(status, now),
       menu: trayMenu(status, now),
     };
-    const key = JSON.stringify(view);
-    if (key === this.last) return;
-    this.last = key;
-    this.deps.tray.set(view);
+    const changed: Partial<TrayParts> = {};
+    for (const part of Object.keys(view) as Array<keyof TrayParts>) {
+      const key = JSON.stringify(view[part]);
+      if (key === this.last[part]) continue;
+      this.last[part] = key;
+      (changed as Record<string, unknown>)[part] = view[part];
+    }
+    if (Object.keys(changed).length > 0) this.deps.tray.set(changed);
+  }
+
+  /** Notifications due for this status: 2 minutes red or amber, a recovery, the first-run hint. */
+  attend(status: AppStatus): void {
+    const notifier = this.deps.notifier;
+    if (!notifier || this.quitting) return;
+    const now = (this.deps.now?.() ?? new Date()).getTime();
+    for (const note of this.attention.update(status, now)) {
+      (this.deps.logger ?? silentLogger).info('notification', { environment: note.environment, kind: note.kind });
+      notifier.show(note, () => this.deps.windows.show('status'));
+    }
+    const hint = this.deps.trayHint;
+    if (hint && status.environments.some((e) => e.state === 'connected') && hint.due()) {
+      hint.shown();
+      notifier.show({ ...TRAY_HINT, picture: hint.picture }, () => undefined);
+    }
   }
 
   /** A click on the tray icon itself. */
@@ -106,16 +164,22 @@ export class AppShell {
     }
   }
 
-  async quit(): Promise<void> {
+  /** Drains every connector (connector.draining, then close 1001), then exits. */
+  async quit(options: QuitOptions = { confirm: true }): Promise<void> {
     if (this.quitting) return;
-    if (quitNeedsConfirmation(this.deps.controller.status())) {
+    if (options.confirm && quitNeedsConfirmation(this.deps.controller.status())) {
       const ok = await this.deps.dialogs.confirmQuit(QUIT_CONFIRMATION);
-      if (!ok) return;
+      if (!ok || this.quitting) return;
     }
     this.quitting = true;
     if (this.timer) clearInterval(this.timer);
-    await this.deps.controller.close();
-    this.deps.quit();
+    if (this.attentionTimer) clearInterval(this.attentionTimer);
+    (this.deps.logger ?? silentLogger).info('quitting: draining connectors', { why: options.why ?? 'Quit chosen' });
+    try {
+      await this.deps.controller.close();
+    } finally {
+      this.deps.quit();
+    }
   }
 
   get isQuitting(): boolean {

@@ -1,7 +1,7 @@
-// ELECTRON: the tray icon. Sets image, tooltip and menu together from the shell's view.
+// ELECTRON: the tray icon. Sets the image, tooltip and menu the shell says have changed.
 import path from 'node:path';
 import { Menu, type MenuItemConstructorOptions, nativeImage, Tray } from 'electron';
-import type { TrayView } from './app-shell.js';
+import type { TrayParts, TrayView } from './app-shell.js';
 import type { MenuAction, MenuItemSpec } from './tray-menu.js';
 
 export class ElectronTrayView implements TrayView {
@@ -20,10 +20,12 @@ export class ElectronTrayView implements TrayView {
     return nativeImage.createFromPath(path.join(this.iconsDir, file));
   }
 
-  set(view: { iconFile: string; tooltip: string; menu: MenuItemSpec[] }): void {
-    this.tray.setImage(this.image(view.iconFile));
-    this.tray.setToolTip(view.tooltip);
-    this.tray.setContextMenu(Menu.buildFromTemplate(view.menu.map((item) => this.toElectron(item))));
+  set(view: Partial<TrayParts>): void {
+    if (view.iconFile !== undefined) this.tray.setImage(this.image(view.iconFile));
+    if (view.tooltip !== undefined) this.tray.setToolTip(view.tooltip);
+    if (view.menu !== undefined) {
+      this.tray.setContextMenu(Menu.buildFromTemplate(view.menu.map((item) => this.toElectron(item))));
+    }
   }
 
   private toElectron(item: MenuItemSpec): MenuItemConstructorOptions {

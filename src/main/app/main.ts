@@ -1,29 +1,61 @@
-// ELECTRON: the desktop app's main process. Wires the controller (src/main/controller), the IPC
+// ELECTRON: the desktop app's main process. Wires the connector host (src/main/controller), the IPC
 // contract and the app shell to Electron's objects. Everything it decides lives in pure, tested
-// code; this file only connects things.
+// code; this file only connects things. Run in `npm test` as built (dist/main/app.cjs) with a
+// recording stand-in for `electron` (test/app/main-process.test.ts).
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { app, clipboard, dialog, type IpcMainInvokeEvent, ipcMain, safeStorage, session, shell } from 'electron';
 import { CHANNEL_NAMES } from '../../shared/ipc/channels.js';
 import { dispatchIpc } from '../../shared/ipc/dispatch.js';
-import { AppController } from '../controller/app-controller.js';
-import { defaultPlatformUrls } from '../controller/defaults.js';
+import { ENVIRONMENTS } from '../../shared/protocol/index.js';
+import { useSystemProxyLookup } from '../core/transport.js';
 import { createProcessLogger } from '../logging/process-logger.js';
+import { appFolders, moveRoamingSetup } from './app-folders.js';
 import { AppShell } from './app-shell.js';
+import { startConnectorHost } from './connector-host.js';
+import { ElectronNotifier } from './electron-notifier.js';
 import { ElectronTrayView } from './electron-tray-view.js';
 import { ElectronWindowHost } from './electron-window-host.js';
+import { readPlatformAddresses } from './platform-addresses.js';
 import { SafeStorageSecretStore } from './safe-storage-secret-store.js';
+import { watchSessionAndPower } from './session-lifecycle.js';
+import {
+  claimSingleInstance,
+  isNewerVersion,
+  RunningInstanceFile,
+  secondInstanceDataSchema,
+} from './single-instance.js';
 
 // Bundled to dist/main/app.cjs; assets and the renderer sit beside dist/ in the package.
 const root = path.resolve(__dirname, '..', '..');
+// Files Windows itself reads (a toast's picture) cannot be inside app.asar: they are unpacked.
+const unpackedRoot = root.replace(/app\.asar$/, 'app.asar.unpacked');
+// Notifications are attributed to the Start menu shortcut the MSI creates with this id.
+const APP_ID = 'uk.co.cloudconnector.desktop';
+const folders = appFolders(app.getPath('userData'));
+const version = app.getVersion();
+const running = new RunningInstanceFile(folders.dataDir);
 
-if (!app.requestSingleInstanceLock()) {
-  app.quit();
-} else {
-  void main();
-}
+// 'second-instance' comes only after 'ready', but may come while the app is still starting: held
+// until the shell can act on it.
+const heldSecondInstances: unknown[] = [];
+let onSecondInstance = (data: unknown) => void heldSecondInstances.push(data);
+app.on('second-instance', (_event, _argv, _cwd, data) => onSecondInstance(data));
 
-async function main(): Promise<void> {
+void claimSingleInstance(
+  { request: (data) => app.requestSingleInstanceLock(data) },
+  { version, runningVersion: () => running.read() },
+).then((claim) => {
+  // Same or older version, or an older one that did not hand over: it has been brought forward.
+  if (claim === 'other-instance-running') app.quit();
+  else void main(claim === 'handed-over');
+});
+
+async function main(tookOver: boolean): Promise<void> {
+  app.setAppUserModelId(APP_ID);
   await app.whenReady();
+  mkdirSync(folders.dataDir, { recursive: true });
+  running.write(version);
   // Nothing the renderer asks for beyond the IPC contract: no camera, notifications, etc.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   app.on('web-contents-created', (_event, contents) => {
@@ -31,9 +63,12 @@ async function main(): Promise<void> {
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
 
-  const baseDir = app.getPath('userData');
-  const logsDir = app.getPath('logs');
-  const logger = createProcessLogger({ dir: logsDir, fileName: 'app.log' });
+  // "Use Windows settings": each connection asks Chromium for its proxy (Internet Options, PAC, WPAD).
+  useSystemProxyLookup((url) => session.defaultSession.resolveProxy(url));
+  const logger = createProcessLogger({ dir: folders.logsDir, fileName: 'app.log' });
+  logger.info('app starting', { version, takeover: tookOver });
+  moveRoamingSetup(folders, logger);
+
   let shellRef: AppShell | null = null;
   const windows = new ElectronWindowHost({
     rendererDir: path.join(root, 'dist', 'renderer'),
@@ -42,15 +77,25 @@ async function main(): Promise<void> {
     isQuitting: () => shellRef?.isQuitting ?? false,
     devTools: !app.isPackaged,
   });
-  const controller = await AppController.create({
-    baseDir,
-    secrets: new SafeStorageSecretStore(baseDir, safeStorage),
-    platformUrls: defaultPlatformUrls(),
-    logsDir,
+  // Windows keeps the login item in the registry: read once, then remembered (the tray shows it).
+  let openAtLogin = app.getLoginItemSettings().openAtLogin;
+  const addresses = readPlatformAddresses(path.join(__dirname, 'platform.json'));
+  const host = await startConnectorHost({
+    baseDir: folders.dataDir,
+    secrets: new SafeStorageSecretStore(folders.dataDir, safeStorage),
+    // null (a generic build): the wizard starts with an empty address.
+    platformUrls: Object.fromEntries(ENVIRONMENTS.map((e) => [e, addresses[e] ?? ''])) as Record<
+      (typeof ENVIRONMENTS)[number],
+      string
+    >,
+    logsDir: folders.logsDir,
     logger,
     loginItem: {
-      get: () => app.getLoginItemSettings().openAtLogin,
-      set: (enabled) => app.setLoginItemSettings({ openAtLogin: enabled }),
+      get: () => openAtLogin,
+      set: (enabled) => {
+        app.setLoginItemSettings({ openAtLogin: enabled });
+        openAtLogin = enabled;
+      },
     },
     openPath: async (dir) => {
       await shell.openPath(dir);
@@ -64,13 +109,14 @@ async function main(): Promise<void> {
   for (const channel of CHANNEL_NAMES) {
     ipcMain.handle(channel, (event, input) =>
       trusted(event)
-        ? dispatchIpc(controller.handlers, channel, input)
+        ? dispatchIpc(host.handlers, channel, input)
         : { ok: false, error: { code: 'unknown_channel', message: 'Refused.' } },
     );
   }
 
+  const trayHintFile = path.join(folders.dataDir, 'tray-hint-shown');
   const appShell = new AppShell({
-    controller,
+    controller: host,
     windows,
     tray: new ElectronTrayView(
       path.join(root, 'assets', 'tray'),
@@ -92,20 +138,49 @@ async function main(): Promise<void> {
       },
     },
     openLogs: async () => {
-      await shell.openPath(logsDir);
+      await shell.openPath(folders.logsDir);
     },
-    quit: () => app.exit(0),
+    notifier: new ElectronNotifier(path.join(root, 'assets', 'app-icon.png')),
+    trayHint: {
+      due: () => !existsSync(trayHintFile),
+      shown: () => writeFileSync(trayHintFile, `${new Date().toISOString()}\n`),
+      picture: path.join(unpackedRoot, 'assets', 'hints', 'keep-icon-visible.png'),
+    },
+    logger,
+    quit: () => {
+      // The connectors have drained: hand the lock to whoever waits for it (a newer version).
+      running.remove();
+      app.releaseSingleInstanceLock();
+      app.exit(0);
+    },
   });
   shellRef = appShell;
   appShell.start();
 
-  app.on('second-instance', () => appShell.onTrayClick());
+  watchSessionAndPower({
+    endNow: (why) => appShell.quit({ confirm: false, why }),
+    isQuitting: () => appShell.isQuitting,
+    reconnectNow: () => host.reconnect(),
+    logger,
+  });
+
+  onSecondInstance = (data) => {
+    const other = secondInstanceDataSchema.safeParse(data);
+    if (other.success && isNewerVersion(other.data.version, version)) {
+      logger.info('a newer version is starting: draining and handing over', { newVersion: other.data.version });
+      void appShell.quit({ confirm: false, why: 'a newer version is starting' });
+    } else {
+      appShell.onTrayClick();
+    }
+  };
+  for (const data of heldSecondInstances.splice(0)) onSecondInstance(data);
+
   // The app lives in the tray: closing every window does not quit.
   app.on('window-all-closed', () => undefined);
+  // Quitting always goes through the shell, which drains the connectors and then exits; a quit
+  // already under way (session end, takeover) is left to finish.
   app.on('before-quit', (event) => {
-    if (!appShell.isQuitting) {
-      event.preventDefault();
-      void appShell.quit();
-    }
+    event.preventDefault();
+    if (!appShell.isQuitting) void appShell.quit();
   });
 }

@@ -1,6 +1,11 @@
 // The app's token store: encrypted with Electron's safeStorage (DPAPI on Windows), one file per
 // environment. It refuses to save when encryption is not available rather than fall back to plain
 // text, and says why. Takes safeStorage as an argument so that tests need no Electron.
+//
+// Electron 45 adds the asynchronous API and deprecates the synchronous one (announced for removal
+// in 46). The async API is used whenever Electron offers it; it decrypts what the sync API wrote
+// (same key, per Electron's documentation), and a blob it reports as `shouldReEncrypt` is written
+// again with the async API, once, on read.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Environment } from '../../shared/protocol/index.js';
@@ -13,6 +18,9 @@ export interface SafeStorageLike {
   decryptString(encrypted: Buffer): string;
   /** Linux only: 'basic_text' means "no keyring, effectively plain text". */
   getSelectedStorageBackend?(): string;
+  isAsyncEncryptionAvailable?(): Promise<boolean>;
+  encryptStringAsync?(plainText: string): Promise<Buffer>;
+  decryptStringAsync?(encrypted: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }>;
 }
 
 export const NO_ENCRYPTION_MESSAGE =
@@ -37,10 +45,23 @@ export class SafeStorageSecretStore implements SecretStore {
     return path.join(this.baseDir, environment, 'token.enc');
   }
 
-  private canEncrypt(): boolean {
-    if (!this.safe.isEncryptionAvailable()) return false;
-    const backend = this.safe.getSelectedStorageBackend?.();
-    return backend !== 'basic_text';
+  private get hasAsync(): boolean {
+    const s = this.safe;
+    return Boolean(s.isAsyncEncryptionAvailable && s.encryptStringAsync && s.decryptStringAsync);
+  }
+
+  private async canEncrypt(): Promise<boolean> {
+    const available = this.hasAsync
+      ? await (this.safe.isAsyncEncryptionAvailable as () => Promise<boolean>)()
+      : this.safe.isEncryptionAvailable();
+    if (!available) return false;
+    return this.safe.getSelectedStorageBackend?.() !== 'basic_text';
+  }
+
+  private async encrypt(token: string): Promise<Buffer> {
+    return this.hasAsync
+      ? (this.safe.encryptStringAsync as (s: string) => Promise<Buffer>)(token)
+      : this.safe.encryptString(token);
   }
 
   async read(environment: Environment): Promise<string | null> {
@@ -50,9 +71,16 @@ export class SafeStorageSecretStore implements SecretStore {
     } catch {
       return null;
     }
-    if (!this.safe.isEncryptionAvailable()) return null;
     try {
-      return this.safe.decryptString(encrypted).trim() || null;
+      if (!this.hasAsync) {
+        if (!this.safe.isEncryptionAvailable()) return null;
+        return this.safe.decryptString(encrypted).trim() || null;
+      }
+      const decrypt = this.safe.decryptStringAsync as NonNullable<SafeStorageLike['decryptStringAsync']>;
+      const { result, shouldReEncrypt } = await decrypt(encrypted);
+      const token = result.trim() || null;
+      if (token && shouldReEncrypt) await this.write(environment, token).catch(() => undefined);
+      return token;
     } catch {
       // Encrypted for another user or machine (a copied profile): treat as no token, ask again.
       return null;
@@ -60,11 +88,11 @@ export class SafeStorageSecretStore implements SecretStore {
   }
 
   async write(environment: Environment, token: string): Promise<void> {
-    if (!this.canEncrypt()) throw new SecretStoreError(NO_ENCRYPTION_MESSAGE);
+    if (!(await this.canEncrypt())) throw new SecretStoreError(NO_ENCRYPTION_MESSAGE);
     const file = this.file(environment);
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, this.safe.encryptString(token), { mode: 0o600 });
+    writeFileSync(temp, await this.encrypt(token), { mode: 0o600 });
     renameSync(temp, file);
   }
 }

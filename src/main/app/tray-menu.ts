@@ -1,6 +1,8 @@
 // The tray menu as data: a line per environment, then the actions. The Electron layer turns it
-// into a Menu; the app shell handles the ids. Pure: tested without Electron.
-import type { AppStatus } from '../../shared/ipc/status.js';
+// into a Menu; the app shell handles the ids. Pure: tested without Electron. The state lines carry
+// no latency and no countdown: the menu is rebuilt only when a state changes, so an open menu does
+// not flicker every second or every heartbeat (the tooltip and the status window show those).
+import type { AppStatus, EnvironmentStatus } from '../../shared/ipc/status.js';
 import { configuredEnvironments, describeEnvironment, ENVIRONMENT_LABEL } from '../../shared/ipc/status-words.js';
 
 export type MenuAction =
@@ -27,7 +29,7 @@ export function trayMenu(status: AppStatus, now: Date = new Date()): MenuItemSpe
       ? [{ kind: 'info', label: 'Not set up' }]
       : envs.map((e) => ({
           kind: 'info',
-          label: `${ENVIRONMENT_LABEL[e.environment]}: ${describeEnvironment(e, now).short}`,
+          label: `${ENVIRONMENT_LABEL[e.environment]}: ${stateWords(e, now)}`,
         }));
   return [
     ...info,
@@ -51,4 +53,9 @@ export const QUIT_CONFIRMATION = 'Patient lookups will stop working until Cloud 
 /** Quitting asks first when anything is connected, because lookups stop at once. */
 export function quitNeedsConfirmation(status: AppStatus): boolean {
   return configuredEnvironments(status).some((e) => e.state === 'connected');
+}
+
+/** The state in words without the parts that change by themselves (latency, "next in 8 s"). */
+export function stateWords(e: EnvironmentStatus, now: Date = new Date()): string {
+  return describeEnvironment({ ...e, latencyMs: null, nextAttemptAt: null }, now).short;
 }

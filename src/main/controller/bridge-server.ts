@@ -121,6 +121,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     if (target.path !== '/events') throw new RequestRefused(404, 'no_such_path');
     if (req.headers.origin !== origin || !hasCookie(req)) throw new RequestRefused(403, 'forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // A malformed frame is an 'error' on the socket (ws then closes it); unheard, it would end the process.
+      ws.on('error', () => {});
       ws.send(JSON.stringify({ event: STATUS_EVENT, status: options.controller.status() }));
     });
   });

@@ -213,7 +213,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
 }
 
 /** Socket errors in plain words; messages are built here so no URL credentials or token leak. */
-export function describeSocketError(error: Error & { code?: string }): string {
+export function describeSocketError(error: Error & { code?: string; plainWords?: boolean }): string {
+  // Written for people where it was raised (the system proxy's 407, with its fix).
+  if (error.plainWords === true) return error.message;
   const code = error.code ?? '';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the platform address could not be resolved (DNS)';
   if (code === 'ECONNREFUSED') return 'the platform refused the connection (is it running, or a firewall in the way?)';

@@ -5,7 +5,7 @@ import { CLOSE } from '../../shared/protocol/index.js';
 import { Connection } from './connection.js';
 import type { ConnectorSettings } from './connector.js';
 import { Dispatcher } from './dispatcher.js';
-import { buildClientOptions, proxyFor } from './transport.js';
+import { buildClientOptions, proxyFor, usesSystemProxy } from './transport.js';
 
 export type ProbeOutcome =
   | 'connected'
@@ -31,7 +31,8 @@ export async function probePlatform(
   timeoutMs = 15_000,
 ): Promise<ProbeResult> {
   const url = new URL(settings.platformUrl);
-  const viaProxy = proxyFor(settings.platformUrl, settings.proxy) !== null;
+  const viaProxy =
+    proxyFor(settings.platformUrl, settings.proxy) !== null || usesSystemProxy(settings.platformUrl, settings.proxy);
   if (!viaProxy) {
     try {
       await lookup(url.hostname.replace(/^\[|\]$/g, ''));

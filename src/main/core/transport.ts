@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 import type { ClientOptions } from 'ws';
+import { type ProxyLookup, SystemProxyAgent } from './system-proxy.js';
 
 export interface TransportOptions {
   platformUrl: string;
@@ -14,6 +15,19 @@ export interface TransportOptions {
   proxy?: string;
   maxMessageBytes: number;
   handshakeTimeoutMs: number;
+  /** Asks the system for the proxy at each connect (the app: Electron's resolveProxy); no explicit proxy only. */
+  resolveProxy?: ProxyLookup;
+}
+
+/** The process's system proxy lookup, when it has one (the desktop app registers Electron's at start-up). */
+let systemProxyLookup: ProxyLookup | undefined;
+export function useSystemProxyLookup(lookup: ProxyLookup | undefined): void {
+  systemProxyLookup = lookup;
+}
+
+/** Whether connections to this platform ask the system for their proxy (then DNS is the proxy's job). */
+export function usesSystemProxy(platformUrl: string, explicitProxy?: string): boolean {
+  return systemProxyLookup !== undefined && !explicitProxy && !isLoopbackHost(new URL(platformUrl).hostname);
 }
 
 export class TransportConfigError extends Error {}
@@ -108,12 +122,14 @@ export function buildClientOptions(options: TransportOptions): ClientOptions {
         }
       : {};
   const proxy = proxyFor(options.platformUrl, options.proxy);
+  const lookup = options.resolveProxy ?? systemProxyLookup;
+  const system = lookup && usesSystemProxy(options.platformUrl, options.proxy) ? new SystemProxyAgent(lookup) : null;
   return {
     ...tlsOptions,
     maxPayload: options.maxMessageBytes,
     handshakeTimeout: options.handshakeTimeoutMs,
     perMessageDeflate: false,
     followRedirects: false,
-    agent: proxy ? new HttpsProxyAgent(proxy) : undefined,
+    agent: system ?? (proxy ? new HttpsProxyAgent(proxy) : undefined),
   };
 }
