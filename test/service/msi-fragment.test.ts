@@ -15,8 +15,14 @@ import { REPO_ROOT } from '../helpers/processes.js';
 const require = createRequire(import.meta.url);
 // electron-builder's own template engine, as MsiTarget uses it.
 const ejs = require('ejs') as { compile(template: string): (data: Record<string, unknown>) => string };
-const addService = require(path.join(REPO_ROOT, 'scripts/msi/fragments/service.cjs')) as ((xml: string) => string) & {
+const fragment = require(path.join(REPO_ROOT, 'scripts/msi/fragments/service.cjs')) as {
+  name: string;
+  apply(xml: string): string;
   SERVICE_EXE: string;
+};
+const addService = (xml: string) => fragment.apply(xml);
+const hook = require(path.join(REPO_ROOT, 'scripts/msi/msi-project-created.cjs')) as {
+  applyFragments(xml: string): string;
 };
 
 /** Renders app-builder-lib's MSI template as MsiTarget does, with a file list in its format. */
@@ -31,7 +37,7 @@ function renderProject(files: string[], isAssisted: boolean): string {
     const id = dir ? `d${i}` : null;
     if (dir && !dirs.has(dir)) dirs.set(dir, `<Directory Id="${id}" Name="APPLICATIONFOLDER:\\${dir}\\"/>`);
     const name = file.slice(file.lastIndexOf('\\') + 1);
-    const fileId = file === 'Cloud Connector.exe' ? ' Id="mainExecutable"' : dir ? '' : ` Id="${name}_f"`;
+    const fileId = file === 'cloud-connector.exe' ? ' Id="mainExecutable"' : dir ? '' : ` Id="${name}_f"`;
     return `<Component${id ? ` Directory="${id}"` : ''}>\n        <File Name="${name}" Source="$(var.appDir)\\${file}" ReadOnly="yes" KeyPath="yes"${fileId}/>\n      </Component>`;
   });
   return ejs.compile(template)({
@@ -56,7 +62,7 @@ function renderProject(files: string[], isAssisted: boolean): string {
 }
 
 const FILES = [
-  'Cloud Connector.exe',
+  'cloud-connector.exe',
   'resources\\app.asar',
   'resources\\service\\CloudConnectorService.exe',
   'resources\\service\\node.exe',
@@ -93,7 +99,7 @@ test('the fragment adds the service to the component of its wrapper, with the ru
   const file = component.getElementsByTagName('File')[0];
   assert.equal(
     file?.getAttribute('Source'),
-    `$(var.appDir)\\${addService.SERVICE_EXE}`,
+    `$(var.appDir)\\${fragment.SERVICE_EXE}`,
     'on the wrapper’s own component',
   );
   assert.equal(install.getAttribute('Name'), 'CloudConnector');
@@ -142,6 +148,13 @@ test('the fragment adds the service to the component of its wrapper, with the ru
 
   assert.equal(addService(xml), xml, 'applying it twice changes nothing');
   assert.equal(doc.getElementsByTagName('ServiceInstall').length, 1);
+});
+
+test('the MSI hook applies it beside the other fragments (closing the running app)', () => {
+  const doc = parse(hook.applyFragments(renderProject(FILES, true)));
+  assert.equal(doc.getElementsByTagName('ServiceInstall').length, 1);
+  assert.equal(doc.getElementsByTagNameNS('http://wixtoolset.org/schemas/v4/wxs/util', 'CloseApplication').length, 1);
+  assert.equal(fragment.name, 'service');
 });
 
 test('without the assisted UI there is no page, and without the wrapper the build stops', () => {

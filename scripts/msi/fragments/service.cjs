@@ -1,7 +1,8 @@
 // MSI fragment: installs Cloud Connector's Windows service beside the app. Applied by
 // scripts/msi/msi-project-created.cjs (electron-builder's `msiProjectCreated` hook) to the WiX
 // project electron-builder generated, before it is compiled; needs `additionalWixArgs:
-// ["-ext", "WixUtilExtension"]` for util:ServiceConfig. Contract: module.exports(xml) -> xml.
+// ["-ext", "WixUtilExtension"]` for util:ServiceConfig, and the service's files staged by
+// scripts/stage-service.mjs into build/service/ and packaged as extraResources `service/` (win).
 //
 // What it adds (the service files come from extraResources `service/`, see docs/operations.md):
 // - ServiceInstall on the component of resources\service\CloudConnectorService.exe (shawl, a
@@ -20,6 +21,7 @@
 // is WiX 3's under the v4 namespaces (the template uses <Product> and <Condition> children).
 // Not yet compiled or run: only the Windows workflow can (see the README).
 'use strict';
+const { declareNamespace } = require('../msi-project-created.cjs');
 
 const SERVICE_NAME = 'CloudConnector';
 const SERVICE_EXE = 'resources\\service\\CloudConnectorService.exe';
@@ -129,7 +131,7 @@ function addServiceToProject(xml) {
   const componentEnd = xml.indexOf('</Component>', fileEnd);
   let out = `${xml.slice(0, fileEnd)}\n        ${serviceElements()}${xml.slice(fileEnd, componentEnd)}${xml.slice(componentEnd)}`;
 
-  if (!/xmlns:util=/.test(out)) out = out.replace(/<Wix xmlns="([^"]+)"/, `<Wix xmlns="$1" xmlns:util="${UTIL_NS}"`);
+  out = declareNamespace(out, 'util', UTIL_NS);
   const productProps = `<Property Id="${PROPERTY}" Value="1" Secure="yes"/>`;
   out = out.replace(/(<Property Id="WIXUI_INSTALLDIR"[^>]*\/>)/, `$1\n    ${productProps}`);
   if (!out.includes(productProps)) throw new Error('msi service fragment: no WIXUI_INSTALLDIR property to add beside');
@@ -140,7 +142,10 @@ function addServiceToProject(xml) {
   return out;
 }
 
-module.exports = addServiceToProject;
-module.exports.SERVICE_NAME = SERVICE_NAME;
-module.exports.SERVICE_EXE = SERVICE_EXE;
-module.exports.PROPERTY = PROPERTY;
+module.exports = {
+  name: 'service',
+  apply: (wxs) => addServiceToProject(wxs),
+  SERVICE_NAME,
+  SERVICE_EXE,
+  PROPERTY,
+};
