@@ -85,6 +85,8 @@ export function icaclsArgs(target: string, kind: 'folder' | Audience, serviceNam
         ],
       ];
     case 'everyone':
+      // Users cannot list the folder, yet can open this file by its path: Windows grants every
+      // account "bypass traverse checking", so only the file's own ACL is checked.
       return [[target, '/grant', `${USERS}:R`]];
     case 'admins':
       return [[target, '/inheritance:r', '/grant:r', `${SYSTEM}:F`, `${ADMINISTRATORS}:F`, `${service}:F`]];
