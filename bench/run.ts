@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../test/helpers/processes.js';
 import { bigDocuments } from './big-documents.js';
+import { cluster } from './cluster.js';
 import type { BenchContext } from './lib/context.js';
 import { printTable } from './lib/table.js';
 import { lookupOverhead } from './lookup-overhead.js';
@@ -21,6 +22,7 @@ const BENCHMARKS = {
   memory: { key: 'memory', title: 'Memory', run: memory },
   recovery: { key: 'recovery', title: 'Recovery', run: recovery },
   documents: { key: 'bigDocuments', title: 'Big documents', run: bigDocuments },
+  cluster: { key: 'cluster', title: 'Cluster (three instances, Redis, HAProxy)', run: cluster },
 } as const;
 
 const { values } = parseArgs({

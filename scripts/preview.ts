@@ -12,6 +12,7 @@ import { AppController } from '../src/main/controller/app-controller.js';
 import { startBridge } from '../src/main/controller/bridge-server.js';
 import { FileSecretStore } from '../src/main/controller/secret-store.js';
 import { createConsoleLogger } from '../src/main/core/logger.js';
+import { tokenWithAddress } from '../src/shared/ipc/token-format.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,18 +28,20 @@ const dir = path.resolve(values.dir ?? mkdtempSync(path.join(os.tmpdir(), 'cc-pr
 mkdirSync(dir, { recursive: true });
 const apiKey = 'preview-api-key';
 
-let platformUrl = values.platform;
+// With --platform the wizard starts from that address; with its own hub the tokens carry the
+// address (PROTOCOL §9), as a platform's support team would hand them out, and no address is built in.
+const platformUrl = values.platform ?? null;
 let hub: Awaited<ReturnType<typeof startHub>> | null = null;
 if (!platformUrl) {
   const tokensFile = path.join(dir, 'hub-tokens.jsonl');
   writeFileSync(tokensFile, '', { flag: 'a' });
   hub = await startHub({ port: 0, host: '127.0.0.1', tokensFile, apiKeys: [apiKey] });
-  platformUrl = hub.wsUrl;
+  const wsUrl = hub.wsUrl;
+  const mint = (environment: 'demo' | 'production') =>
+    tokenWithAddress(createToken({ tokensFile, tenant: 'preview-clinic', environment }), wsUrl);
   console.log(`Reference hub: ${hub.httpUrl}`);
-  console.log(`  Demo token:       ${createToken({ tokensFile, tenant: 'preview-clinic', environment: 'demo' })}`);
-  console.log(
-    `  Production token: ${createToken({ tokensFile, tenant: 'preview-clinic', environment: 'production' })}`,
-  );
+  console.log(`  Demo token:       ${mint('demo')}`);
+  console.log(`  Production token: ${mint('production')}`);
   console.log(
     `  Make a lookup:    curl -s -X POST -H 'authorization: Bearer ${apiKey}' -H 'content-type: application/json' ` +
       `-d '{"identificationNumber":"D100000"}' ${hub.httpUrl}/v1/preview-clinic/demo/rpc/patient.lookup`,

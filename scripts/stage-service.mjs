@@ -33,6 +33,8 @@ copyFileSync('dist/cli.js', path.join(out, 'cli.js'));
 for (const name of readdirSync('dist/chunks')) {
   if (name.endsWith('.js')) copyFileSync(path.join('dist/chunks', name), path.join(out, 'chunks', name));
 }
+// The vendor's platform addresses, as the app has them (the service reads platform.json beside cli.js).
+if (existsSync('dist/main/platform.json')) copyFileSync('dist/main/platform.json', path.join(out, 'platform.json'));
 // package.json ("type": "module" makes cli.js an ES module) and the lock file, for npm ci.
 copyFileSync('package.json', path.join(out, 'package.json'));
 copyFileSync('package-lock.json', path.join(out, 'package-lock.json'));

@@ -110,6 +110,15 @@ export function printTable(results: Record<string, any>): void {
     );
   }
   if (results.auditThroughput) add('audit log throughput', summariseAudit(results.auditThroughput));
+  const cl = results.cluster;
+  if (cl?.skipped) add('cluster', `skipped: ${cl.skipped}`);
+  if (cl?.forwarding)
+    add(
+      'cluster: calls/s via holder / via other instance (ratio)',
+      `${cl.forwarding.throughHolder.perSecond} / ${cl.forwarding.throughOtherInstance.perSecond} (${cl.forwarding.ratio})`,
+    );
+  if (cl?.failover)
+    add('cluster: failover kill -9 of holding instance → answer (ms, lookup 300)', cl.failover.medianMs);
 
   const w = [
     Math.max(...rows.map((x) => x.metric.length)),

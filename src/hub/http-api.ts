@@ -9,10 +9,10 @@ import { PROMETHEUS_CONTENT_TYPE } from '../main/health/prometheus.js';
 import { ALL_METHODS, type MethodName, PLATFORM_DEADLINE_SLACK_MS } from '../shared/protocol/index.js';
 import type { AlertMonitor } from './alerts.js';
 import type { ApiKeys } from './api-keys.js';
+import type { HubCoordinator } from './cluster/coordinator.js';
 import type { ConnectorSession } from './connector-session.js';
 import { type HttpError, httpErrorFromRpc, hubError } from './http-status.js';
 import type { HubMetrics } from './hub-metrics.js';
-import { routeCall } from './router.js';
 
 export interface HttpApiOptions {
   apiKeys: ApiKeys;
@@ -22,12 +22,15 @@ export interface HttpApiOptions {
   deadlines: Record<MethodName, number>;
   maxBodyBytes: number;
   isClosing: () => boolean;
+  /** Cluster hook: routing, the connector and alert lists, /readyz and the instances' own path. */
+  coordinator: HubCoordinator;
 }
 
 export function httpApi(options: HttpApiOptions): GuardedHandler {
-  const { apiKeys, alerts, metrics } = options;
+  const { apiKeys, alerts, metrics, coordinator } = options;
   return async (req, res, target) => {
     const route = target.path;
+    if (await coordinator.handleHttp(req, res, route)) return;
     if (req.method === 'GET' && route === '/healthz') {
       sendJson(res, 200, { status: 'ok', connectors: options.sessions().size });
       return;
@@ -37,16 +40,16 @@ export function httpApi(options: HttpApiOptions): GuardedHandler {
       return;
     }
     if (req.method === 'GET' && route === '/v1/connectors') {
-      sendJson(res, 200, { connectors: [...options.sessions()].map((s) => s.info()) });
+      sendJson(res, 200, { connectors: await coordinator.connectors() });
       return;
     }
     if (req.method === 'GET' && route === '/v1/alerts') {
-      sendJson(res, 200, { alerts: alerts.active() });
+      sendJson(res, 200, { alerts: await coordinator.alerts(alerts.active()) });
       return;
     }
     // Behind the API key: the labels name tenants, which are the platform's business.
     if (req.method === 'GET' && route === '/metrics') {
-      const text = metrics.render();
+      const text = metrics.render() + coordinator.metricsText();
       res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });
       res.end(text);
       return;
@@ -89,11 +92,17 @@ export function httpApi(options: HttpApiOptions): GuardedHandler {
     if (options.isClosing())
       return hubError(503, 'no_connector', 'The platform is restarting; try again shortly.', true);
     const waitMs = options.deadlines[method] + PLATFORM_DEADLINE_SLACK_MS;
-    const routed = await routeCall(options.sessions, { tenant, environment, method, params, waitMs }, (why) =>
-      metrics.retries.inc({ method, reason: why }),
+    const idempotencyKey = req.headers['idempotency-key'];
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(String(idempotencyKey))) {
+      return hubError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+    }
+    const outcome = await coordinator.route(
+      { tenant, environment, method, params, waitMs, idempotencyKey: idempotencyKey as string | undefined },
+      (why) => metrics.retries.inc({ method, reason: why }),
     );
-    const outcome = routed.outcome;
     switch (outcome.kind) {
+      case 'refused':
+        return outcome.error;
       case 'result':
         return { result: outcome.result };
       case 'error':

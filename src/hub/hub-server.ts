@@ -21,6 +21,8 @@ import {
 } from '../shared/protocol/index.js';
 import { type AlertEvent, AlertMonitor, NO_CONNECTOR_ALERT_MS } from './alerts.js';
 import { ApiKeys } from './api-keys.js';
+import type { ClusterOptions } from './cluster/cluster-options.js';
+import { createCoordinator } from './cluster/coordinator.js';
 import { ConnectorGate } from './connector-gate.js';
 import type { ConnectorInfo, ConnectorSession } from './connector-session.js';
 import { safeConnectorName, safeVersion } from './connector-text.js';
@@ -57,6 +59,8 @@ export interface HubOptions {
     webhook?: Pick<WebhookOptions, 'attempts' | 'baseDelayMs' | 'capDelayMs' | 'timeoutMs'>;
   };
   logger?: Logger;
+  /** Several instances behind one address, coordinated through Redis (src/hub/cluster). Absent: this process alone. */
+  cluster?: ClusterOptions;
 }
 
 export interface Hub {
@@ -107,15 +111,25 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const alerts = new AlertMonitor({
     noConnectorAfterMs: options.alerts?.noConnectorAfterMs ?? NO_CONNECTOR_ALERT_MS,
     logger,
-    connectorsFor: (tenant, environment) =>
-      [...sessions].filter((s) => s.isOpen && !s.draining && s.tenant === tenant && s.hello.environment === environment)
-        .length,
-    notify: (event) => {
+    connectorsFor: (tenant, environment) => plane.usableConnectors(tenant, environment),
+    notify: (event) => plane.alertTransition(event),
+  });
+  const metrics = new HubMetrics(() => sessions, alerts);
+  // Cluster hook: routing, the connector and alert lists, alert decisions and leaving go through the
+  // coordinator — this process's memory alone, or the cluster over Redis with `options.cluster`.
+  const plane = await createCoordinator(options.cluster, {
+    sessions: () => sessions,
+    logger,
+    deliverAlert: (event) => {
       metrics.alertEvents.inc({ alert: event.alert, status: event.status });
       webhook?.send(event);
     },
+    alertPairs: () => alerts.watched(),
+    watchPair: (tenant, environment) => alerts.watch(tenant, environment),
+    refreshPair: (tenant, environment) => alerts.refresh(tenant, environment),
+    goaway: (session) => session.notify(NOTIFICATIONS.goaway, { reconnectAfterMs: 0 }),
+    noConnectorAfterMs: options.alerts?.noConnectorAfterMs ?? NO_CONNECTOR_ALERT_MS,
   });
-  const metrics = new HubMetrics(() => sessions, alerts);
   // Watched: every pair with an active token (a connector is expected there) and every pair seen.
   const watchTokenPairs = () => {
     for (const { tenant, environment } of tokens.activePairs()) alerts.watch(tenant, environment);
@@ -141,24 +155,28 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     helloTimeoutMs: timers.helloTimeoutMs,
     tokens,
     logger,
-    isClosing: () => closing,
+    isClosing: () => closing || !plane.acceptingConnectors(),
     onSession: (session) => adopt(session),
   });
 
   function adopt(session: ConnectorSession): void {
     sessions.add(session);
+    plane.sessionOpened(session);
     const { environment, connectorId, version } = session.hello;
     session.on('closed', () => {
       sessions.delete(session);
+      plane.sessionClosed(session);
       logger.info('connector disconnected', { sessionId: session.sessionId, tenant: session.tenant });
       alerts.sessionGone(session.sessionId);
       alerts.refresh(session.tenant, environment);
     });
     session.on('draining', () => {
       logger.info('connector draining', { sessionId: session.sessionId, tenant: session.tenant });
+      plane.sessionChanged(session);
       alerts.refresh(session.tenant, environment);
     });
     session.on('health', (sources) => {
+      plane.sessionChanged(session);
       const subject = {
         sessionId: session.sessionId,
         connectorId,
@@ -200,6 +218,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       deadlines,
       maxBodyBytes: maxMessageBytes,
       isClosing: () => closing,
+      coordinator: plane,
     }),
   );
   guardUpgrades(server, { ...guard, listener: 'hub connector upgrade' }, (req, socket, head, target) =>
@@ -213,6 +232,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const scheme = options.tls ? 'https' : 'http';
+  await plane.start(`${scheme}://${hostForUrl}:${address.port}`);
 
   const goaway = (reconnectAfterMs = 0) => {
     for (const s of sessions) s.notify(NOTIFICATIONS.goaway, { reconnectAfterMs });
@@ -224,10 +244,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     httpUrl: `${scheme}://${hostForUrl}:${address.port}`,
     connectors: () => [...sessions].map((s) => s.info()),
     alerts: () => alerts.active(),
-    metrics: () => metrics.render(),
+    metrics: () => metrics.render() + plane.metricsText(),
     pendingHellos: () => gate.pendingHellos,
     goaway,
     async close({ graceful = true } = {}) {
+      if (graceful) await plane.drain();
       closing = true;
       tokens.unwatch();
       clearInterval(expiryCheck);
@@ -246,6 +267,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         server.close(() => resolve());
         server.closeAllConnections?.();
       });
+      await plane.close();
     },
   };
 }

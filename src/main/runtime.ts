@@ -17,7 +17,7 @@ import {
 import { attachAudit } from './audit/attach.js';
 import type { AuditWarning, AuditWriter } from './audit/audit-writer.js';
 import { createAuditWriterFor } from './audit/from-config.js';
-import { loadConnectorId } from './config/connector-id.js';
+import { loadAuditIdKey, loadConnectorId } from './config/connector-id.js';
 import type { LoadedConfig } from './config/load-config.js';
 import { assertTokenMatchesEnvironment } from './config/token.js';
 import { Connector, type ConnectorSettings } from './core/connector.js';
@@ -133,7 +133,7 @@ export function createRuntime(
   const live = connector;
   const audit = options.audit ? createAuditWriterFor(loaded, logger) : undefined;
   if (audit) {
-    attachAudit(live, audit);
+    attachAudit(live, audit, loadAuditIdKey(loaded.dataDir));
     audit.recordConfigState(c);
   }
   const health =

@@ -131,7 +131,7 @@ test('nothing is saved when the setup is refused: wrong token, bad address, miss
   const badUrl = await controller.handlers['setup.save']({
     ...base,
     token: fx.mint('demo'),
-    network: { platformUrl: 'http://platform.example/connector', proxyMode: 'system' },
+    network: { platformUrl: 'http://platform.example.com/connector', proxyMode: 'system' },
   });
   assert.equal(badUrl.ok, false);
   assert.equal(badUrl.field, 'platformUrl');

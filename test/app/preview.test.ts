@@ -30,7 +30,11 @@ test('npm run preview serves the real UI, bridged to a real controller and hub',
     child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`preview exited with ${code}:\n${out}`)));
   });
-  assert.match(out, /Demo token: +cc_demo_/, 'it prints a token to paste');
+  assert.match(
+    out,
+    /Demo token: +cc_demo_[A-Za-z0-9_-]+@ws:\/\/127\.0\.0\.1:\d+\n/,
+    'it prints a token to paste, with its platform address',
+  );
 
   const served = await fetch(url);
   const page = await served.text();

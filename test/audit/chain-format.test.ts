@@ -14,17 +14,26 @@ import { verifyChain } from '../../src/main/audit/verify.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { callEvent } from './fixtures.js';
 
+/**
+ * A call row as earlier versions wrote it: they kept free-form request ids such as `r7` verbatim.
+ * Today's entries never hold one (request-id.ts), but logs that do must keep verifying, so the
+ * rows below carry them exactly as written then.
+ */
+function call(i: number, time: string, overrides: Parameters<typeof callEvent>[1] = {}): AuditEntry {
+  return { ...callEntry(callEvent(i, overrides), time), requestId: `r${i}` };
+}
+
 /** 75 rows: runs of call rows longer and shorter than one multi-row INSERT, broken by other kinds. */
 function entries(): AuditEntry[] {
   const at = (i: number) => new Date(Date.UTC(2026, 0, 2, 3, 4, 5, i));
   const out: AuditEntry[] = [connectionEntry({ event: 'connected', sessionId: 's-1' }, at(0))];
-  for (let i = 1; i <= 40; i++) out.push(callEntry(callEvent(i), at(i).toISOString()));
+  for (let i = 1; i <= 40; i++) out.push(call(i, at(i).toISOString()));
   out.push(configEntry('changed', ['patientLookup', 'audit'], at(41)));
-  for (let i = 42; i <= 70; i++) out.push(callEntry(callEvent(i), at(i).toISOString()));
+  for (let i = 42; i <= 70; i++) out.push(call(i, at(i).toISOString()));
   out.push(gapEntry(3, at(60).toISOString(), at(61).toISOString(), at(71)));
-  out.push(callEntry(callEvent(72, { sessionId: null, durationMs: 0 }), at(72).toISOString()));
+  out.push(call(72, at(72).toISOString(), { sessionId: null, durationMs: 0 }));
   out.push(connectionEntry({ event: 'disconnected', sessionId: 's-1', code: 1006 }, at(73)));
-  out.push(callEntry(callEvent(74, { method: '', reason: 'not a token' }), at(74).toISOString()));
+  out.push(call(74, at(74).toISOString(), { method: '', reason: 'not a token' }));
   return out;
 }
 

@@ -9,7 +9,8 @@ export function callEvent(i: number, overrides: Partial<CallEvent> = {}): CallEv
   const error = i % 7 === 0;
   return {
     channelId: 'c1',
-    requestId: `r${i}`,
+    // Integers, as PROTOCOL §3 asks of platforms: stored as they are.
+    requestId: i,
     method,
     outcome: error ? 'error' : i % 5 === 0 && method === 'patient.lookup' ? 'not_found' : 'ok',
     reason: error ? (i % 2 === 0 ? 'source_timeout' : 'busy') : null,

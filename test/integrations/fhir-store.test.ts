@@ -193,7 +193,9 @@ test('unreachable → source_unavailable; slow → source_timeout; cancel closes
     (await rpcFailure(storeConsent(down, consentParams(), { signal: deadline(10_000) }))).reason,
     'source_unavailable',
   );
-  assert.ok(performance.now() - started < 2_000);
+  // Before the 10 s deadline is all this guards (after it the reason would be source_timeout); no
+  // tighter bound, as a busy machine may take seconds to refuse a connection.
+  assert.ok(performance.now() - started < 10_000);
 
   const server = await startFhirServer(t);
   server.delayMs = 3_000;

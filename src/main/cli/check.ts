@@ -3,7 +3,7 @@
 
 import { auditPathFor } from '../audit/from-config.js';
 import { loadConfigFile } from '../config/load-config.js';
-import { readToken } from '../config/token.js';
+import { bareTokenFor, readToken } from '../config/token.js';
 import { probePlatform } from '../core/probe.js';
 import { testDocumentStore, testLookup } from '../integrations/self-test.js';
 import { logDirFor } from '../logging/from-config.js';
@@ -25,7 +25,7 @@ export async function check(argv: string[]): Promise<number> {
   say(`Data folder: ${loaded.dataDir}`);
   say(`Log folder: ${logDirFor(loaded)}`);
   say(`Audit log: ${auditPathFor(loaded)}`);
-  const token = readToken(loaded.tokenFile);
+  const token = bareTokenFor(readToken(loaded.tokenFile), loaded.config.platformUrl);
   const runtime = createRuntime(loaded, token);
   let ok = true;
   try {

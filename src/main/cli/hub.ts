@@ -1,6 +1,7 @@
 // `cloud-connector hub`: the reference platform, until SIGINT/SIGTERM (then goaway and drain).
 import { readFileSync } from 'node:fs';
 import { readApiKeys } from '../../hub/api-keys.js';
+import { CLUSTER_ARG_OPTIONS, CLUSTER_USAGE, clusterOptionsFromArgs } from '../../hub/cluster/cluster-args.js';
 import { startHub } from '../../hub/hub-server.js';
 import { HEARTBEAT_MS, MAX_HEARTBEAT_MS, MAX_PENDING_HELLOS } from '../../shared/protocol/index.js';
 import { createConsoleLogger } from '../core/logger.js';
@@ -8,7 +9,7 @@ import { parseCommandArgs, required, UsageError } from './args.js';
 
 const USAGE =
   'cloud-connector hub --port N [--host H] --tokens FILE --api-key-file FILE [--tls-cert FILE --tls-key FILE] ' +
-  '[--alert-webhook URL] [--alert-after-s N] [--heartbeat-ms N] [--max-pending-hellos N]';
+  `[--alert-webhook URL] [--alert-after-s N] [--heartbeat-ms N] [--max-pending-hellos N] ${CLUSTER_USAGE}`;
 
 export async function hub(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(
@@ -24,6 +25,7 @@ export async function hub(argv: string[]): Promise<number> {
       'alert-after-s': { type: 'string' },
       'heartbeat-ms': { type: 'string' },
       'max-pending-hellos': { type: 'string' },
+      ...CLUSTER_ARG_OPTIONS,
     },
     USAGE,
   );
@@ -50,6 +52,7 @@ export async function hub(argv: string[]): Promise<number> {
   );
   const apiKeys = readApiKeys(required(values['api-key-file'], '--api-key-file', USAGE));
   if (apiKeys.length === 0) throw new UsageError('The API key file holds no key.');
+  const cluster = clusterOptionsFromArgs(values);
   const logger = createConsoleLogger();
   const server = await startHub({
     port,
@@ -63,6 +66,7 @@ export async function hub(argv: string[]): Promise<number> {
     maxPendingHellos,
     alerts: { noConnectorAfterMs: Math.round(alertAfterS * 1000), webhookUrl },
     logger,
+    cluster,
   });
   logger.info('hub listening', { connectors: server.wsUrl, api: server.httpUrl });
   await new Promise<void>((resolve) => {

@@ -1,7 +1,7 @@
 // `cloud-connector run --config FILE`: the headless connector. One log line per state change;
 // SIGINT/SIGTERM drain (finish calls in flight, up to the grace period) and exit 0.
 import { loadConfigFile } from '../config/load-config.js';
-import { readToken } from '../config/token.js';
+import { bareTokenFor, readToken } from '../config/token.js';
 import { processLoggerFor } from '../logging/from-config.js';
 import { createRuntime } from '../runtime.js';
 import { parseCommandArgs, required } from './args.js';
@@ -11,7 +11,7 @@ const USAGE = 'cloud-connector run --config FILE';
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(argv, { config: { type: 'string' } }, USAGE);
   const loaded = loadConfigFile(required(values.config, '--config', USAGE));
-  const token = readToken(loaded.tokenFile);
+  const token = bareTokenFor(readToken(loaded.tokenFile), loaded.config.platformUrl);
   // Log lines go to stderr and to rotating files in the log folder; the token is masked in both.
   const logger = processLoggerFor(loaded, { token, console: true });
   const runtime = createRuntime(loaded, token, logger, { audit: true });

@@ -3,7 +3,7 @@
 // wrapper sends Ctrl+C) drain every connector, up to the 30 s grace, and exit 0.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { defaultPlatformUrls } from '../controller/defaults.js';
+import { readPlatformAddresses } from '../app/platform-addresses.js';
 import { createProcessLogger } from '../logging/process-logger.js';
 import { serviceAnswers } from '../service/attach-decision.js';
 import { defaultServiceDataDir, fileProtectionFor } from '../service/data-folder.js';
@@ -37,7 +37,8 @@ or naming another host is refused.
 
 Stopping: SIGTERM or SIGINT (Ctrl+C) tells the platform each connector is draining, finishes
 the calls in flight (up to 30 s) and exits 0. Exit code 2: a usage error.
-Platform addresses the wizard starts from: CC_PLATFORM_URL_PRODUCTION, CC_PLATFORM_URL_DEMO.`;
+Platform addresses the wizard starts from: platform.json beside the program (written by the
+build from build/platform.json), overridden by CC_PLATFORM_URL_PRODUCTION, CC_PLATFORM_URL_DEMO.`;
 
 export async function service(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -65,7 +66,9 @@ export async function service(argv: string[]): Promise<number> {
   const logsDir = path.join(dataDir, 'logs');
   mkdirSync(logsDir, { recursive: true, mode: 0o700 });
   const logger = createProcessLogger({ dir: logsDir, fileName: 'service.log', console: true });
-  const running = await startService({ dataDir, protection, platformUrls: defaultPlatformUrls(), logger, port });
+  // The vendor's addresses, staged beside the bundle for the MSI's service as for the app.
+  const platformUrls = readPlatformAddresses(path.join(path.dirname(process.argv[1] ?? '.'), 'platform.json'));
+  const running = await startService({ dataDir, protection, platformUrls, logger, port });
   logger.info('control channel listening', { port: running.control.port, dataDir });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

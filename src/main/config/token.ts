@@ -1,6 +1,7 @@
 // Where the auth token comes from on a headless connector: CONNECTOR_TOKEN, or a file that only
 // its owner can read. The token is never logged; errors name the source, not the value.
 import { readFileSync, statSync } from 'node:fs';
+import { parsePastedToken, platformHost } from '../../shared/ipc/token-format.js';
 import type { Environment } from '../../shared/protocol/index.js';
 import { ConfigError } from './config-error.js';
 
@@ -42,4 +43,33 @@ export function assertTokenMatchesEnvironment(token: string, environment: Enviro
         'Use a token created for this environment.',
     );
   }
+}
+
+/**
+ * The token as given may carry its platform address (`cc_…@platform.example.com`, PROTOCOL §9).
+ * Only the part before `@` is the token; the address must be the configured platformUrl, since a
+ * token is never sent to an address other than the one it came with.
+ */
+export function bareTokenFor(token: string, platformUrl: string): string {
+  const parsed = parsePastedToken(token);
+  if (!parsed.ok) {
+    if (parsed.problem === 'bad_address') {
+      throw new ConfigError('The token ends in @ and something that is not a platform address. Check the token file.');
+    }
+    return token;
+  }
+  if (!parsed.address) return parsed.token;
+  let configured: string;
+  try {
+    configured = new URL(platformUrl).href;
+  } catch {
+    configured = platformUrl;
+  }
+  if (parsed.address.platformUrl !== configured) {
+    throw new ConfigError(
+      `The token is for the platform at ${parsed.address.host}, but platformUrl is ${platformHost(platformUrl) ?? 'another address'}. ` +
+        `Set platformUrl to ${parsed.address.platformUrl}, or use the token meant for this platform.`,
+    );
+  }
+  return parsed.token;
 }

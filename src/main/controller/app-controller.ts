@@ -8,7 +8,7 @@ import type { ChannelOutputs, IpcHandlers, ParsedInput, SaveResult, SetupView } 
 import { IpcUserError } from '../../shared/ipc/dispatch.js';
 import type { AppStatus, CallRow, Warning } from '../../shared/ipc/status.js';
 import { ENVIRONMENT_LABEL } from '../../shared/ipc/status-words.js';
-import { checkPastedToken, maskToken } from '../../shared/ipc/token-format.js';
+import { isPlaceholderAddress, maskToken, type ParsedToken, parsePastedToken } from '../../shared/ipc/token-format.js';
 import { ENVIRONMENTS, type Environment } from '../../shared/protocol/index.js';
 import { ConfigError } from '../config/config-error.js';
 import { describeConfigIssues, resolveConfig } from '../config/load-config.js';
@@ -29,6 +29,16 @@ import {
   setupFromConfig,
   writeConfigFile,
 } from './setup-config.js';
+import {
+  bindingChanges,
+  bindingChangeWords,
+  bindingFile,
+  bindingOf,
+  readBinding,
+  TAMPERED_WORDS,
+  writeBinding,
+} from './token-binding.js';
+import { destinationFor, pastedTokenProblem } from './token-destination.js';
 import { tryLookup } from './try-lookup.js';
 import { tryPlatform } from './try-platform.js';
 import { tryStore } from './try-store.js';
@@ -42,8 +52,12 @@ export interface ControllerOptions {
   /** Holds <environment>/connector.json, data folders and app-state.json. */
   baseDir: string;
   secrets: SecretStore;
-  /** The platform address each environment starts from in the wizard. */
-  platformUrls: Record<Environment, string>;
+  /**
+   * The platform address each environment starts from in the wizard: the vendor's build-time
+   * address, or null when there is none (the token must then bring its address, or the person
+   * types it). A placeholder address counts as none.
+   */
+  platformUrls: Record<Environment, string | null>;
   logsDir: string;
   logger?: Logger;
   /** Electron: app.setLoginItemSettings. Headless: remembered in app-state.json only. */
@@ -199,17 +213,31 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
   }
 
   /**
-   * The saved token is only ever sent to the saved platform address: with no token pasted and a
-   * different address typed, a mistyped or planted address would otherwise receive it.
+   * The saved token is only ever sent the way it was saved: the same platform address, proxy and
+   * CA file. With no token pasted and any of them changed (a typo, or something planted), the
+   * person pastes the token again or confirms the change explicitly. Null when the token may go.
    */
-  private savedTokenWouldGoElsewhere(input: {
-    environment: Environment;
-    token?: string | undefined;
-    network: { platformUrl: string };
-  }): boolean {
-    if (input.token?.trim()) return false;
-    const saved = this.existingConfig(input.environment)?.platformUrl;
-    return saved === undefined || !sameAddress(saved, input.network.platformUrl);
+  private savedTokenRouteProblem(
+    environment: Environment,
+    token: string,
+    config: ConnectorConfig,
+    confirmed: boolean,
+  ): string | null {
+    const slot = this.slot(environment);
+    const proposed = bindingOf(config);
+    const saved = readBinding(bindingFile(slot.dir), token);
+    if (saved === 'tampered') return confirmed ? null : TAMPERED_WORDS;
+    // A set-up saved before routes were recorded: the saved config is what the token was saved with.
+    const existing = this.existingConfig(environment);
+    const route = saved === 'missing' ? (existing ? bindingOf(existing) : null) : saved;
+    if (!route) return PASTE_AGAIN;
+    const changes = bindingChanges(route, proposed);
+    return changes.length === 0 || confirmed ? null : bindingChangeWords(changes);
+  }
+
+  /** The pasted token, parsed; null when nothing was pasted (the saved token is meant). */
+  private pasted(token: string | undefined): ParsedToken | null {
+    return token?.trim() ? parsePastedToken(token) : null;
   }
 
   private buildHandlers(): IpcHandlers {
@@ -270,7 +298,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
       environment,
       exists: existing !== null,
       token: { saved: token !== null, masked: token ? maskToken(token) : null },
-      network: fromConfig?.network ?? defaultNetwork(this.options.platformUrls[environment]),
+      network: fromConfig?.network ?? defaultNetwork(this.defaultPlatformUrl(environment)),
       patientLookup: fromConfig?.patientLookup ?? null,
       consentStore: fromConfig?.consentStore ?? null,
       startAtLogin: this.startAtLogin,
@@ -279,39 +307,49 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
     };
   }
 
+  /** The built-in address for this environment, unless it is only a placeholder. */
+  private defaultPlatformUrl(environment: Environment): string {
+    const url = this.options.platformUrls[environment];
+    return url && !isPlaceholderAddress(url) ? url : '';
+  }
+
   private async saveSetup(input: ParsedInput<'setup.save'>): Promise<SaveResult> {
     const { environment } = input;
     const slot = this.slot(environment);
-    const token = input.token?.trim() || (await this.savedToken(environment));
-    if (!token) return { ok: false, field: 'token', message: 'Paste the connection token first.' };
-    if (this.savedTokenWouldGoElsewhere(input)) return { ok: false, field: 'token', message: PASTE_AGAIN };
-    const check = checkPastedToken(token, environment);
-    if (!check.ok) {
-      return {
-        ok: false,
-        field: 'token',
-        message:
-          check.problem === 'wrong_environment'
-            ? `This token is not for ${ENVIRONMENT_LABEL[environment]}. Paste a token created for ${ENVIRONMENT_LABEL[environment]}.`
-            : 'This does not look like a connection token. Check you copied all of it.',
-      };
+    const pasted = this.pasted(input.token);
+    if (pasted) {
+      const problem = pastedTokenProblem(pasted, environment);
+      if (problem) return { ok: false, field: 'token', message: problem };
     }
+    const token = pasted?.ok ? pasted.token : await this.savedToken(environment);
+    if (!token) return { ok: false, field: 'token', message: 'Paste the connection token first.' };
+    const destination = destinationFor(input.network, pasted?.ok ? pasted.address : null);
+    if (!destination.ok) return destination;
     let config: ConnectorConfig;
     try {
-      config = configFromSetup(input, this.existingConfig(environment), this.options.configExtras);
+      config = configFromSetup(
+        { ...input, network: destination.network },
+        this.existingConfig(environment),
+        this.options.configExtras,
+      );
     } catch (error) {
       if (error instanceof ConfigError) return { ok: false, ...configErrorWords(error) };
       throw error;
+    }
+    if (!pasted) {
+      const problem = this.savedTokenRouteProblem(environment, token, config, input.confirmTokenDestination === true);
+      if (problem) return { ok: false, field: 'token', message: problem };
     }
     const loaded = resolveConfig(config, slot.configFile);
     const problem = await integrationProblem(config, loaded.dir, loaded.dataDir);
     if (problem) return { ok: false, ...problem };
     try {
-      if (input.token) await this.options.secrets.write(environment, token);
+      if (pasted) await this.options.secrets.write(environment, token);
     } catch (error) {
       if (error instanceof SecretStoreError) return { ok: false, field: 'token', message: error.message };
       throw error;
     }
+    writeBinding(bindingFile(slot.dir), token, bindingOf(config));
     writeConfigFile(slot.configFile, config);
     this.setStartAtLogin(input.startAtLogin);
     if (slot.paused) await this.setPaused(environment, false);
@@ -322,11 +360,24 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
 
   private async testPlatform(input: ParsedInput<'setup.testPlatform'>): Promise<ChannelOutputs['setup.testPlatform']> {
     const { environment } = input;
-    const token = input.token?.trim() || (await this.savedToken(environment));
+    const refuse = (message: string, host = '') => ({
+      outcome: 'invalid' as const,
+      message,
+      detail: 'checked on this computer; nothing was sent',
+      host,
+      tenant: null,
+      latencyMs: null,
+    });
+    const pasted = this.pasted(input.token);
+    if (pasted && !pasted.ok) return refuse(pastedTokenProblem(pasted, environment) as string);
+    // A token for the other environment goes on to tryPlatform, which says so (and sends nothing).
+    const token = pasted?.ok ? pasted.token : await this.savedToken(environment);
+    const destination = destinationFor(input.network, pasted?.ok ? pasted.address : null);
+    if (!destination.ok) return refuse(destination.message);
     let config: ConnectorConfig;
     try {
       config = configFromSetup(
-        { environment, network: input.network, patientLookup: null, consentStore: null },
+        { environment, network: destination.network, patientLookup: null, consentStore: null },
         this.existingConfig(environment),
         this.options.configExtras,
       );
@@ -341,15 +392,10 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
         latencyMs: null,
       };
     }
-    if (!token || this.savedTokenWouldGoElsewhere(input)) {
-      return {
-        outcome: 'invalid',
-        message: token ? PASTE_AGAIN : 'Paste the connection token first.',
-        detail: '',
-        host: '',
-        tenant: null,
-        latencyMs: null,
-      };
+    if (!token) return refuse('Paste the connection token first.');
+    if (!pasted) {
+      const problem = this.savedTokenRouteProblem(environment, token, config, input.confirmTokenDestination === true);
+      if (problem) return refuse(problem);
     }
     return tryPlatform(config, this.slot(environment).configFile, token, this.options.probeTimeoutMs);
   }
@@ -372,16 +418,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
   }
 }
 
-const PASTE_AGAIN =
-  'The platform address is not the one saved with the token. Paste the connection token again to use this address.';
-
-function sameAddress(a: string, b: string): boolean {
-  try {
-    return new URL(a.trim()).href === new URL(b.trim()).href;
-  } catch {
-    return a.trim() === b.trim();
-  }
-}
+const PASTE_AGAIN = 'No platform address is saved with the token. Paste the connection token again.';
 
 function fieldWords(prefix: string, error: Parameters<typeof describeConfigIssues>[0]): string {
   const words = configErrorWords(new ConfigError(describeConfigIssues(error))).message;

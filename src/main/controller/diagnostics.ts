@@ -61,7 +61,8 @@ export async function buildDiagnostics(input: DiagnosticsInput): Promise<string>
     if (host) {
       lines.push(`platform host: ${host}`);
       lines.push(`dns: ${await dnsCheck(host)}`);
-      const proxy = env.platformUrl ? (input.proxies[env.environment] ?? proxyFor(env.platformUrl) ?? null) : null;
+      // proxyFor knows that a platform on this computer is never reached through a proxy.
+      const proxy = env.platformUrl ? proxyFor(env.platformUrl, input.proxies[env.environment]) : null;
       lines.push(`proxy: ${proxy ? redactProxy(proxy) : 'none'}`);
     }
   }

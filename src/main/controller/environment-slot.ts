@@ -14,6 +14,7 @@ import { createRuntime, type Runtime } from '../runtime.js';
 import { type CallHistory, InMemoryCallHistory } from './call-history.js';
 import type { SecretStore } from './secret-store.js';
 import { configErrorWords, type EnvironmentPaths } from './setup-config.js';
+import { bindingOf, startupRouteProblem } from './token-binding.js';
 
 export type HistoryFactory = (environment: Environment, runtime: Runtime) => CallHistory;
 
@@ -73,6 +74,13 @@ export class EnvironmentSlot {
     const token = await this.options.secrets.read(this.environment).catch(() => null);
     if (!token) {
       this.startError = 'No connection token is saved. Choose Set up… and paste the token.';
+      return;
+    }
+    // The config file may have been edited since the token was saved: the token goes nowhere new.
+    const routeProblem = startupRouteProblem(this.dir, token, bindingOf(this.loaded.config));
+    if (routeProblem) {
+      this.startError = routeProblem;
+      this.logger.warn('saved token not sent: the platform address, proxy or CA file changed since it was saved');
       return;
     }
     this.start(token);

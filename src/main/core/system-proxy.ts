@@ -11,7 +11,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { Agent, type AgentConnectOpts } from 'agent-base';
-import { HttpsProxyAgent } from 'https-proxy-agent';
+import { proxyAgent } from './proxy-agent.js';
 
 /** Chromium's answer for a URL: "DIRECT", "PROXY host:port", "HTTPS host:port; DIRECT", … */
 export type ProxyLookup = (url: string) => Promise<string>;
@@ -47,7 +47,11 @@ export function proxyRefusal(platformHost: string, proxyAuthenticate: string | s
 }
 
 export class SystemProxyAgent extends Agent {
-  constructor(private readonly lookup: ProxyLookup) {
+  constructor(
+    private readonly lookup: ProxyLookup,
+    /** The configured CA file, also trusted for an `HTTPS host:port` proxy's own certificate. */
+    private readonly caFile?: string,
+  ) {
     super();
   }
 
@@ -61,7 +65,7 @@ export class SystemProxyAgent extends Agent {
         ? tls.connect({ ...opts, servername: net.isIP(hostName) ? undefined : hostName } as tls.ConnectionOptions)
         : net.connect(opts as net.NetConnectOpts);
     }
-    const viaProxy = new HttpsProxyAgent(proxy);
+    const viaProxy = proxyAgent(proxy, this.caFile);
     let refusal: string | null = null;
     viaProxy.once('proxyConnect', (response: { statusCode: number; headers: http.IncomingHttpHeaders }) => {
       if (response.statusCode === 407) refusal = proxyRefusal(hostName, response.headers['proxy-authenticate']);

@@ -1,12 +1,11 @@
 // Outbound WebSocket options: TLS ≥ 1.2 with verification against the system store plus an
 // optional CA file, plain ws:// only to loopback, and an HTTP CONNECT proxy when one applies.
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import tls from 'node:tls';
-import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 import type { ClientOptions } from 'ws';
+import { proxyAgent } from './proxy-agent.js';
 import { type ProxyLookup, SystemProxyAgent } from './system-proxy.js';
+import { trustedCertificates } from './trust-store.js';
 
 export interface TransportOptions {
   platformUrl: string;
@@ -32,71 +31,29 @@ export function usesSystemProxy(platformUrl: string, explicitProxy?: string): bo
 
 export class TransportConfigError extends Error {}
 
+/**
+ * "This computer": a literal loopback address (127.0.0.0/8, ::1) or exactly `localhost`. A name
+ * such as `evil.localhost` is not: whatever resolves it may point it anywhere, and plain ws://
+ * carries the token in clear.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   if (isIP(host) === 6) return host === '::1';
   return false;
 }
 
-/** Where Linux distributions keep the system's CA bundle (Debian/Ubuntu, RHEL/Fedora, SUSE, Alpine). */
-const SYSTEM_BUNDLES = [
-  '/etc/ssl/certs/ca-certificates.crt',
-  '/etc/pki/tls/certs/ca-bundle.crt',
-  '/etc/ssl/ca-bundle.pem',
-  '/etc/ssl/cert.pem',
-];
+export { trustedCertificates } from './trust-store.js';
 
 /**
- * The trust store: the operating system's store, Node's bundled roots, NODE_EXTRA_CA_CERTS and
- * the configured CA file. Passing `ca` replaces Node's default store, so every source is listed.
- * Newer Node (and Electron) read the OS store with tls.getCACertificates('system'), Windows and
- * macOS included; without it the system bundle file is read where the platform has one.
+ * The proxy URL for this platform URL, or null for a direct connection. A platform on this
+ * computer is always reached directly, even with a proxy configured: a proxy has no business
+ * seeing loopback traffic, and on ws:// that traffic is the token in clear.
  */
-export function trustedCertificates(caFile?: string): string[] {
-  const getCa = (tls as unknown as { getCACertificates?: (kind: string) => string[] }).getCACertificates;
-  const system = getCa ? safe(() => getCa('system')) : systemBundle();
-  // Node reads NODE_EXTRA_CA_CERTS into 'default' once at start-up; reading the file here as well
-  // keeps a CA named later (a service manager's environment, a test) trusted.
-  const bundled = [...(getCa ? safe(() => getCa('default')) : tls.rootCertificates), ...extraCaCerts()];
-  const extra = caFile ? [readFileSync(caFile, 'utf8')] : [];
-  return [...new Set([...bundled, ...system, ...extra])];
-}
-
-function systemBundle(): string[] {
-  for (const file of SYSTEM_BUNDLES) {
-    try {
-      return [readFileSync(file, 'utf8')];
-    } catch {
-      // not this distribution's path
-    }
-  }
-  return [];
-}
-
-function extraCaCerts(): string[] {
-  const file = process.env.NODE_EXTRA_CA_CERTS;
-  if (!file) return [];
-  try {
-    return [readFileSync(file, 'utf8')];
-  } catch {
-    return [];
-  }
-}
-
-function safe(fn: () => string[]): string[] {
-  try {
-    return fn();
-  } catch {
-    return [];
-  }
-}
-
-/** The proxy URL for this platform URL, or null for a direct connection. */
 export function proxyFor(platformUrl: string, explicitProxy?: string): string | null {
   const url = new URL(platformUrl);
-  if (isLoopbackHost(url.hostname) && !explicitProxy) return null;
+  if (isLoopbackHost(url.hostname)) return null;
   if (explicitProxy) return explicitProxy;
   // proxy-from-env reads `<scheme>_proxy`; a WebSocket travels as HTTP(S), so ask for that scheme.
   const httpUrl = `${url.protocol === 'wss:' ? 'https:' : 'http:'}//${url.host}${url.pathname}`;
@@ -123,13 +80,14 @@ export function buildClientOptions(options: TransportOptions): ClientOptions {
       : {};
   const proxy = proxyFor(options.platformUrl, options.proxy);
   const lookup = options.resolveProxy ?? systemProxyLookup;
-  const system = lookup && usesSystemProxy(options.platformUrl, options.proxy) ? new SystemProxyAgent(lookup) : null;
+  const system =
+    lookup && usesSystemProxy(options.platformUrl, options.proxy) ? new SystemProxyAgent(lookup, options.caFile) : null;
   return {
     ...tlsOptions,
     maxPayload: options.maxMessageBytes,
     handshakeTimeout: options.handshakeTimeoutMs,
     perMessageDeflate: false,
     followRedirects: false,
-    agent: system ?? (proxy ? new HttpsProxyAgent(proxy) : undefined),
+    agent: system ?? (proxy ? proxyAgent(proxy, options.caFile) : undefined),
   };
 }

@@ -19,7 +19,41 @@ const QUERY_CREDENTIALS =
 const AUTH_HEADER =
   /\b((?:proxy-)?authorization|x-api-key|api-key|x-auth-token|x-access-token|ocp-apim-subscription-key|set-cookie|cookie)(["']?\s*:\s*)("[^"]*"|'[^']*'|[^\r\n]*)/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
-const TEN_DIGITS = /(?<![0-9])[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}(?![0-9])/g;
+/**
+ * `password=hunter2`, `secret: x`, `{"password":"…"}`, `'apiKey': '…'`, `client_secret=…`: a key
+ * that names a secret (with any prefix: db_password, clientSecret, x-auth-token) followed by `=` or
+ * `:` and its value, quoted (escapes included) or bare. The key stays, the value goes.
+ */
+const KEY_VALUE =
+  /((?<![A-Za-z0-9])["']?[A-Za-z0-9_.-]*?(?:password|passwd|pwd|secret|token|api[-_]?key|authorization|credentials?|private[-_]?key)["']?\s*[:=]\s*)(\[redacted\]|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s,;&"'}\]]+)/gi;
+/**
+ * Ten digits grouped 3-3-4 or not at all, in any script's digits (full-width ０-９ included), with
+ * any one separator between the groups: space, no-break or thin spaces, hyphens or dashes, dots.
+ */
+const DIGIT = '\\p{Nd}';
+const GROUP_SEPARATOR = '[\\s\\u00a0\\u2007\\u202f.\\u2010-\\u2015-]?';
+const TEN_DIGITS = new RegExp(
+  `(?<!${DIGIT})${DIGIT}{3}${GROUP_SEPARATOR}${DIGIT}{3}${GROUP_SEPARATOR}${DIGIT}{4}(?!${DIGIT})`,
+  'gu',
+);
+
+/** Zeros of the decimal digit runs NFKC leaves alone (Arabic-Indic, Persian, Devanagari, Bengali). */
+const DIGIT_ZEROS = [0x660, 0x6f0, 0x966, 0x9e6];
+
+/** The ASCII digits of a run written in any digits, separators dropped. */
+function asciiDigits(text: string): string {
+  let out = '';
+  for (const ch of text.normalize('NFKC')) {
+    if (ch >= '0' && ch <= '9') {
+      out += ch;
+      continue;
+    }
+    const cp = ch.codePointAt(0) as number;
+    const zero = DIGIT_ZEROS.find((z) => cp >= z && cp <= z + 9);
+    if (zero !== undefined) out += String(cp - zero);
+  }
+  return out;
+}
 /** Field names whose values are always secret, whatever they hold. */
 export const SECRET_KEY = /token|secret|password|passwd|pwd|authorization|api[-_]?key|cookie|credential/i;
 
@@ -56,7 +90,11 @@ export function createRedactor(secrets: readonly string[] = []): Redactor {
         return `${name}${sep}${quote}${REDACTED}${quote}`;
       })
       .replace(BEARER, `$1 ${REDACTED}`)
-      .replace(TEN_DIGITS, (m) => (isValidNhsNumber(m.replace(/[ -]/g, '')) ? REDACTED : m));
+      .replace(KEY_VALUE, (_m, key: string, value: string) => {
+        const quote = value[0] === '"' || value[0] === "'" ? value[0] : '';
+        return `${key}${quote}${REDACTED}${quote}`;
+      })
+      .replace(TEN_DIGITS, (m) => (isValidNhsNumber(asciiDigits(m)) ? REDACTED : m));
   };
 
   const fields = (input: LogFields | undefined): LogFields | undefined => {

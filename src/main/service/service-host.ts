@@ -13,7 +13,7 @@ import { ServiceTokenStore } from './service-token-store.js';
 export interface ServiceOptions {
   dataDir: string;
   protection: FileProtection;
-  platformUrls: Record<Environment, string>;
+  platformUrls: Record<Environment, string | null>;
   logger: Logger;
   /** 0 (default): any free port; the port is written to control.json. */
   port?: number;

@@ -24,6 +24,8 @@ export interface WizardState {
   token: string;
   tokenVisible: boolean;
   network: NetworkSettings;
+  /** The person ticked "Send the saved token this way" after changing address, proxy or CA file. */
+  confirmTokenDestination?: boolean;
   lookup: IntegrationChoice;
   store: IntegrationChoice;
   startAtLogin: boolean;

@@ -7,6 +7,13 @@ import { checkPastedToken } from '../../shared/ipc/token-format.js';
 import type { Patient } from '../../shared/protocol/methods.js';
 import { h, shapeIcon, uid } from '../dom.js';
 import { buildIntegration, type KindSpec, kindSpec, LOOKUP_KINDS, STORE_KINDS } from './kinds.js';
+import {
+  applyPastedAddress,
+  badAddressWords,
+  destinationHost,
+  destinationPanel,
+  PLATFORM_URL_FIELD,
+} from './token-address.js';
 import { type IntegrationChoice, NONE, type WizardState } from './wizard-state.js';
 
 export interface StepActions {
@@ -113,8 +120,12 @@ export function tokenStep(s: WizardState, a: StepActions): Array<Node | null> {
     if (!s.token.trim()) return;
     const result = checkPastedToken(s.token, s.environment);
     if (result.ok) {
-      check.append(shapeIcon('tick', 16), ` This is a ${env} token. Press Test connection to try it.`);
+      const next = destinationHost(s) ? ' Press Test connection to try it.' : '';
+      check.append(shapeIcon('tick', 16), ` This is a ${env} token.${next}`);
       check.classList.add('token-check--ok');
+    } else if (result.problem === 'bad_address') {
+      check.append(shapeIcon('cross', 16), ` ${badAddressWords()}`);
+      check.classList.add('token-check--bad');
     } else if (result.problem === 'wrong_environment') {
       const other = ENVIRONMENT_LABEL[result.environment ?? 'demo'];
       check.append(
@@ -130,12 +141,22 @@ export function tokenStep(s: WizardState, a: StepActions): Array<Node | null> {
       check.classList.add('token-check--bad');
     }
   };
+  const destination = destinationPanel(s);
+  const network = networkSettings(s, () => refreshDestination());
+  const refreshDestination = () => {
+    showCheck();
+    destination.refresh();
+    // Asked for an address: show where it goes.
+    if (destination.node.querySelector('.platform-line--ask')) network.open = true;
+  };
   input.addEventListener('input', () => {
     s.token = input.value;
     s.platformResult = null;
-    showCheck();
+    // Shown before anything is sent: where the token will go.
+    applyPastedAddress(s);
+    refreshDestination();
   });
-  showCheck();
+  refreshDestination();
   const toggle = h(
     'button',
     {
@@ -175,25 +196,28 @@ export function tokenStep(s: WizardState, a: StepActions): Array<Node | null> {
       h('div', { className: 'token-row' }, Object.assign(input, { id: 'token' }), toggle),
     ),
     check,
+    destination.node,
     h(
       'div',
       { className: 'row' },
       h('button', { type: 'button', onClick: () => a.testPlatform(), disabled: s.busy }, 'Test connection'),
     ),
     h('div', { className: 'result-area', 'aria-live': 'polite' }, result),
-    networkSettings(s),
+    network,
   ];
 }
 
-function networkSettings(s: WizardState): Node {
+function networkSettings(s: WizardState, onChange: () => void): HTMLDetailsElement {
+  // No example address in the field: an address that only looks real must never be sent anything.
   const url = h('input', {
     type: 'text',
+    id: PLATFORM_URL_FIELD,
     value: s.network.platformUrl,
-    placeholder: 'wss://connect.platform.example/connector/v1',
     spellcheck: 'false',
   });
   url.addEventListener('input', () => {
     s.network.platformUrl = url.value;
+    onChange();
   });
   const proxyUrl = h('input', {
     type: 'text',
@@ -203,22 +227,29 @@ function networkSettings(s: WizardState): Node {
   });
   proxyUrl.addEventListener('input', () => {
     s.network.proxyUrl = proxyUrl.value;
+    onChange();
   });
   const pick = (mode: 'system' | 'manual') => () => {
     s.network.proxyMode = mode;
     proxyUrl.disabled = mode !== 'manual';
     if (mode === 'manual') proxyUrl.focus();
+    onChange();
   };
   const ca = h('input', { type: 'text', value: s.network.caFile ?? '', placeholder: 'C:\\Certificates\\proxy-ca.pem' });
   ca.addEventListener('input', () => {
     s.network.caFile = ca.value;
+    onChange();
   });
   const open = s.network.proxyMode === 'manual' || Boolean(s.network.caFile);
   return h(
     'details',
     { className: 'network', open },
     h('summary', {}, 'Network settings'),
-    field('Platform address', url, 'Leave as it is unless your platform contact gives you another.'),
+    field(
+      'Platform address',
+      url,
+      'Filled in from the token when it ends in @ and an address; otherwise the address your platform contact gives you.',
+    ),
     h(
       'fieldset',
       { className: 'choices choices--compact' },

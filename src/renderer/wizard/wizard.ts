@@ -7,6 +7,7 @@ import type { Environment } from '../../shared/protocol/methods.js';
 import { api } from '../api.js';
 import { clear, h } from '../dom.js';
 import { kindSpec, LOOKUP_KINDS, STORE_KINDS, splitIntegration } from './kinds.js';
+import { tokenStepProblem } from './token-address.js';
 import { type IntegrationChoice, NONE, STEPS, type WizardState } from './wizard-state.js';
 import {
   doneStep,
@@ -153,13 +154,16 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
 
   function validate(): string | null {
     if (s.step === 1) {
-      if (!s.token.trim()) return s.view?.token.saved ? null : 'Paste the connection token first.';
-      const check = checkPastedToken(s.token, s.environment);
-      if (!check.ok) {
+      if (!s.token.trim() && !s.view?.token.saved) return 'Paste the connection token first.';
+      const check = s.token.trim() ? checkPastedToken(s.token, s.environment) : null;
+      if (check && !check.ok && check.problem !== 'bad_address') {
         return check.problem === 'wrong_environment'
           ? `This token is for ${ENVIRONMENT_LABEL[check.environment ?? 'demo']}. Paste a token for ${ENVIRONMENT_LABEL[s.environment]}.`
           : 'This does not look like a connection token. Check you copied all of it.';
       }
+      // Where the token goes: a bad address after @, no address at all, or a saved token going a new way.
+      const problem = tokenStepProblem(s);
+      if (problem) return problem;
     }
     if (s.step === 2) {
       const v = integrationFrom(LOOKUP_KINDS, s.lookup);
@@ -204,6 +208,7 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
         environment: s.environment,
         ...(s.token.trim() ? { token: s.token.trim() } : {}),
         network: cleanNetwork(),
+        ...(s.confirmTokenDestination ? { confirmTokenDestination: true } : {}),
       });
     });
   }
@@ -258,6 +263,7 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
         environment: s.environment,
         ...(s.token.trim() ? { token: s.token.trim() } : {}),
         network: cleanNetwork(),
+        ...(s.confirmTokenDestination ? { confirmTokenDestination: true } : {}),
         patientLookup: lookup,
         consentStore: store,
         startAtLogin: s.startAtLogin,

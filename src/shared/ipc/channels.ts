@@ -12,8 +12,11 @@ const empty = z.strictObject({});
 const text = (max: number) => z.string().max(max);
 
 export const networkSettingsSchema = z.strictObject({
-  /** wss:// address of the platform; prefilled with the environment's default. */
-  platformUrl: text(2048).min(1),
+  /**
+   * wss:// address of the platform; prefilled with the environment's built-in address when there is
+   * one. Empty when the token brings its address (PROTOCOL §9) or none is known yet.
+   */
+  platformUrl: text(2048),
   /** "system" uses Windows' (or the environment's) proxy settings; "manual" uses proxyUrl. */
   proxyMode: z.enum(['system', 'manual']),
   proxyUrl: text(2048).optional(),
@@ -33,6 +36,8 @@ export const setupInputSchema = z.strictObject({
   /** A newly pasted token; omitted to keep the saved one. */
   token: text(4096).min(1).optional(),
   network: networkSettingsSchema,
+  /** With no token pasted: the person confirmed that the saved token may go to a changed address, proxy or CA file. */
+  confirmTokenDestination: z.boolean().optional(),
   patientLookup: integrationInputSchema.nullable(),
   consentStore: integrationInputSchema.nullable(),
   startAtLogin: z.boolean(),
@@ -47,6 +52,7 @@ export const channelInputs = {
     environment: environmentSchema,
     token: text(4096).min(1).optional(),
     network: networkSettingsSchema,
+    confirmTokenDestination: z.boolean().optional(),
   }),
   'setup.testLookup': z.strictObject({
     environment: environmentSchema,

@@ -1,8 +1,8 @@
 // A real connector whose audit log path cannot be written: it connects to the test's hub, makes
 // lookups through it, and prints one JSON line with what happened. Started by disk-failure.test.ts
 // as a separate process. Root ignores file modes, so when started as root it gives up its
-// privileges (after loading its code, so the checkout need not be readable by anyone else), as a
-// service running under its own account would be.
+// privileges (after loading its code and native addons, so the checkout need not be readable by
+// anyone else), as a service running under its own account would be.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfigFile } from '../../../src/main/config/load-config.js';
@@ -10,6 +10,7 @@ import { demoDirectory } from '../../../src/main/integrations/demo/demo-director
 import { createRuntime } from '../../../src/main/runtime.js';
 import { captureLogger } from '../../helpers/capture-logger.js';
 import { FAST_TIMERS, waitForState } from '../../helpers/connector-fixture.js';
+import { dropPrivileges } from '../../helpers/drop-privileges.js';
 import { callHub } from '../../helpers/hub-fixture.js';
 
 const [auditPath, dataDir, wsUrl, httpUrl, count] = process.argv.slice(2) as [string, string, string, string, string];
@@ -28,10 +29,7 @@ writeFileSync(
 );
 const loaded = loadConfigFile(file);
 const directory = demoDirectory();
-if (process.getuid?.() === 0) {
-  process.setgid?.(65534);
-  process.setuid?.(65534);
-}
+dropPrivileges();
 const logger = captureLogger();
 const runtime = createRuntime(loaded, token, logger, { audit: true });
 let events = 0;

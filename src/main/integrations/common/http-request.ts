@@ -44,7 +44,10 @@ export class HttpTransport {
     this.httpsAgent = new https.Agent({
       keepAlive: true,
       maxSockets: 32,
+      // Both explicit: left unset, NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment would switch
+      // verification off for every source, store and token request.
       minVersion: 'TLSv1.2',
+      rejectUnauthorized: true,
       ca: trustedCertificates(options.caFile),
     });
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;

@@ -25,6 +25,24 @@ export function errorCode(error: unknown): string {
 }
 
 /**
+ * A TLS verification failure (self-signed, unknown CA, expired, wrong name), by its code only —
+ * also when a driver wrapped it (tedious: `cause`; mssql: `originalError`).
+ */
+export function isCertificateError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/.test(errorCode(current))) return true;
+    const e = current as { cause?: unknown; originalError?: unknown };
+    current = e.cause ?? e.originalError;
+  }
+  return false;
+}
+
+/** Said when a source's certificate fails verification: the connector sent it nothing. */
+export const UNTRUSTED_SOURCE_MESSAGE =
+  "The data source's TLS certificate is not trusted, so nothing was sent to it. If it is the right server, set caFile to the CA that signed its certificate.";
+
+/**
  * The protocol error for a failed source call: the abort reason when the call was aborted,
  * an RpcError as it is, anything else `source_unavailable` (logged by code only).
  */
@@ -32,6 +50,7 @@ export function toSourceError(error: unknown, signal: AbortSignal, logger?: Logg
   if (signal.aborted) return abortError(signal);
   if (error instanceof RpcError) return error;
   logger?.warn(`${what} call failed`, { code: errorCode(error) });
+  if (isCertificateError(error)) return new RpcError('source_unavailable', UNTRUSTED_SOURCE_MESSAGE);
   return new RpcError('source_unavailable');
 }
 

@@ -8,7 +8,7 @@ import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { folderStoreConfigSchema } from '../../../shared/config/sources.js';
-import type { ConsentStoreResult } from '../../../shared/protocol/index.js';
+import { type ConsentStoreResult, RpcError } from '../../../shared/protocol/index.js';
 import type { Logger } from '../../core/logger.js';
 import { PerDocumentQueue } from '../common/per-document-queue.js';
 import { throwIfAborted, toSourceError } from '../common/source-error.js';
@@ -22,6 +22,10 @@ type FolderStoreConfig = z.infer<typeof folderStoreConfigSchema>;
 const PARTIAL_PREFIX = '.cc-partial-';
 const INDEX_DIR = path.join('.cloud-connector', 'index');
 const STALE_PARTIAL_MS = 3_600_000;
+
+/** Said when a folder on the way to the document is a link out of the store's folder. */
+export const LINK_OUTSIDE_MESSAGE =
+  "A folder inside the consent documents folder is a link (symlink or junction) to somewhere outside it, so nothing was written. Remove the link, or set the store's path to the real folder.";
 
 export interface FolderStoreHooks {
   /** Called after the files are written and synced, before anything becomes visible (tests crash here). */
@@ -82,7 +86,7 @@ export class FolderStore implements ConsentStore {
       const relative = relativeName(this.pattern, params);
       const dir = path.dirname(this.absolute(`${relative}.pdf`));
       this.assertInside(dir);
-      await fs.mkdir(dir, { recursive: true });
+      await this.mkdirInside(dir);
       await removeStalePartials(dir);
 
       const pdfTemp = await writeSynced(dir, bytes, partials);
@@ -160,6 +164,29 @@ export class FolderStore implements ConsentStore {
     if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error('EOUTSIDEROOT');
   }
 
+  /**
+   * Creates `dir` one folder at a time from the root, checking where each one really is: a
+   * symlink or junction inside the root that leads out of it (planted, or left by someone
+   * tidying the share) is refused before anything is created or written through it. The root
+   * itself may be a link (a mapped share); what counts is staying inside where it leads.
+   */
+  private async mkdirInside(dir: string): Promise<void> {
+    await fs.mkdir(this.root, { recursive: true });
+    const realRoot = await fs.realpath(this.root);
+    let current = this.root;
+    for (const part of path.relative(this.root, dir).split(path.sep).filter(Boolean)) {
+      current = path.join(current, part);
+      await fs.mkdir(current).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
+      const rel = path.relative(realRoot, await fs.realpath(current));
+      if (rel.startsWith('..') || path.isAbsolute(rel)) {
+        this.logger?.warn('consentStore folder: a link inside the folder leads outside it; nothing written');
+        throw new RpcError('source_unavailable', LINK_OUTSIDE_MESSAGE);
+      }
+    }
+  }
+
   private indexFile(documentId: string): string {
     // documentId is a UUID (checked by the params schema), so it is a safe file name.
     return path.join(this.root, INDEX_DIR, `${documentId.toLowerCase()}.json`);
@@ -184,7 +211,7 @@ export class FolderStore implements ConsentStore {
 
   private async writeIndex(documentId: string, entry: IndexEntry): Promise<void> {
     const file = this.indexFile(documentId);
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    await this.mkdirInside(path.dirname(file));
     const partials: string[] = [];
     const temp = await writeSynced(path.dirname(file), Buffer.from(JSON.stringify(entry)), partials);
     await fs.rename(temp, file);

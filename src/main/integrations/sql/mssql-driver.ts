@@ -27,6 +27,8 @@ export function mssqlPoolConfig(connection: MssqlConnection, password: string | 
     options: {
       encrypt: connection.encrypt ?? true,
       trustServerCertificate: connection.trustServerCertificate ?? false,
+      // tedious sets rejectUnauthorized from trustServerCertificate itself; the floor is ours.
+      cryptoCredentialsDetails: { minVersion: 'TLSv1.2' },
       instanceName: connection.instanceName,
       useUTC: true,
       appName: 'cloud-connector',

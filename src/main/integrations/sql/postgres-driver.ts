@@ -144,10 +144,11 @@ export class PostgresDriver implements SqlDriver {
 
 function sslOptions(ssl: PostgresConnection['ssl'], configDir: string): pg.PoolConfig['ssl'] {
   if (!ssl) return false;
-  if (ssl === true) return { rejectUnauthorized: true };
+  // Both explicit, so that NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment changes nothing.
+  if (ssl === true) return { rejectUnauthorized: true, minVersion: 'TLSv1.2' };
   const file = path.resolve(configDir, ssl.caFile);
   try {
-    return { rejectUnauthorized: true, ca: readFileSync(file, 'utf8') };
+    return { rejectUnauthorized: true, minVersion: 'TLSv1.2', ca: readFileSync(file, 'utf8') };
   } catch (error) {
     throw new ConfigError(
       `patientLookup.connection.ssl.caFile: the file ${file} cannot be read (${(error as NodeJS.ErrnoException).code}).`,
