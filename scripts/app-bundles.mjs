@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { readPlatformFile } from './platform-file.mjs';
+import { englishOnlyZodLocales } from './zod-english-only.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const at = (p) => path.join(root, p);
@@ -88,6 +89,9 @@ export async function bundleRenderer(outdir) {
     format: 'iife',
     target: 'chrome120',
     sourcemap: true,
+    // The forms are checked with the config's zod schema: English messages only, and minified.
+    plugins: [englishOnlyZodLocales],
+    minify: true,
     logLevel: 'warning',
   });
   mkdirSync(outdir, { recursive: true });

@@ -14,30 +14,10 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { englishOnlyZodLocales } from './zod-english-only.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const external = ['better-sqlite3', 'pg-native', 'electron', 'electron-log', 'mssql', 'tedious', 'pg', '@medplum/*'];
-
-/** `zod/v4/locales/index.js` with English only; the other locales stay out of the bundle. */
-const englishOnlyZodLocales = {
-  name: 'zod-english-only',
-  setup(b) {
-    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
-        ? {
-            // Relative, so that the source map names no path of the build machine.
-            path: path.relative('.', path.join(path.dirname(args.importer), '../locales/index.js')),
-            namespace: 'zod-locales',
-          }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
-      contents: `export { default as en } from './en.js';`,
-      resolveDir: path.resolve(path.dirname(args.path)),
-      loader: 'js',
-    }));
-  },
-};
 
 const result = await build({
   entryPoints: { cli: 'src/main/cli.ts' },

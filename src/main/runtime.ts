@@ -19,6 +19,7 @@ import type { AuditWarning, AuditWriter } from './audit/audit-writer.js';
 import { createAuditWriterFor } from './audit/from-config.js';
 import { loadAuditIdKey, loadConnectorId } from './config/connector-id.js';
 import type { LoadedConfig } from './config/load-config.js';
+import { proxyWithPassword } from './config/proxy-password.js';
 import { assertTokenMatchesEnvironment } from './config/token.js';
 import { Connector, type ConnectorSettings } from './core/connector.js';
 import { type Logger, silentLogger } from './core/logger.js';
@@ -59,7 +60,7 @@ export function settingsFrom(loaded: LoadedConfig): ConnectorSettings {
     environment: c.environment,
     platformUrl: c.platformUrl,
     caFile: loaded.caFile,
-    proxy: c.proxy,
+    proxy: proxyWithPassword(c.proxy, c.proxyPassword, loaded.dir),
     maxConcurrency: c.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
     maxMessageBytes: c.maxMessageBytes ?? MAX_MESSAGE_BYTES,
     connectorId: loadConnectorId(loaded.dataDir),

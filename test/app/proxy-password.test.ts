@@ -1,6 +1,7 @@
-// The proxy address may carry a password. It is written to connector.json (it is the config) but
-// never sent back to the window: the window sees a placeholder, and the placeholder coming back
-// keeps the saved password, for the same user at the same proxy only.
+// The proxy address may carry a password. It is kept like the token (connector.json holds the
+// address without it and a reference to it) and never sent back to the window: the window sees a
+// placeholder, and the placeholder coming back keeps the saved password, for the same user at the
+// same proxy only.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,8 +37,16 @@ async function savedWithProxy(t: { after: (fn: () => Promise<void> | void) => vo
   assert.equal((await controller.handlers['setup.save'](input)).ok, true);
   await controller.handlers['connector.setPaused']({ environment: 'demo', paused: true });
   const configFile = path.join(baseDir, 'demo', 'connector.json');
-  const saved = () => JSON.parse(readFileSync(configFile, 'utf8')).proxy as string;
-  assert.equal(saved(), `http://clinic:${PASSWORD}@127.0.0.1:9`, 'the config keeps the password');
+  /** The address the connector uses: connector.json's, with the password from the secret store. */
+  const saved = () => {
+    const text = readFileSync(configFile, 'utf8');
+    const config = JSON.parse(text);
+    assert.deepEqual(config.proxyPassword, { stored: 'proxy.password' });
+    const password = readFileSync(path.join(baseDir, 'demo', 'secrets', 'proxy.password'), 'utf8').trim();
+    assert.ok(!text.includes(password), 'connector.json never holds the password');
+    return (config.proxy as string).replace('clinic@', `clinic:${password}@`);
+  };
+  assert.equal(saved(), `http://clinic:${PASSWORD}@127.0.0.1:9`, 'the password is kept');
   const { token: _t, ...again } = input;
   return { controller, saved, again };
 }

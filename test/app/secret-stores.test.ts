@@ -103,3 +103,23 @@ test('safeStorage: the async API is used where Electron has it, and a token the 
   await store.write('production', TOKEN.replace('demo', 'production'));
   assert.match(readFileSync(path.join(dir, 'production', 'token.enc'), 'latin1'), /^async:/);
 });
+
+test('safeStorage: a password typed in the wizard is stored encrypted beside the token, and read back by name', async (t) => {
+  const dir = tempDir(t);
+  const store = new SafeStorageSecretStore(dir, fakeSafeStorage(true), 'win32');
+  await store.write('demo', TOKEN);
+  await store.writeNamed('demo', 'patientLookup.connection.password', 'Db-Pass-4417');
+  const file = path.join(dir, 'demo', 'secrets', 'patientLookup.connection.password.enc');
+  assert.ok(!readFileSync(file, 'latin1').includes('Db-Pass-4417'), 'never plain text on disk');
+  assert.equal(statSync(file).mode & 0o077, 0);
+  assert.equal(await store.readNamed('demo', 'patientLookup.connection.password'), 'Db-Pass-4417');
+  assert.equal(await store.read('demo'), TOKEN, 'the token is untouched');
+  // With Electron 45's async API too, by name, beside the token.
+  const asyncStore = new SafeStorageSecretStore(dir, asyncSafeStorage(), 'win32');
+  await asyncStore.writeNamed('demo', 'consentStore.auth.password', 'Store-Pass-88');
+  assert.equal(await asyncStore.readNamed('demo', 'consentStore.auth.password'), 'Store-Pass-88');
+  await assert.rejects(
+    new SafeStorageSecretStore(dir, fakeSafeStorage(false), 'win32').writeNamed('demo', 'x.password', 'p'),
+    SecretStoreError,
+  );
+});

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { startUi } from './ui-fixture.js';
 
@@ -85,6 +87,44 @@ test('at 200 % zoom in an 800×600 window nothing needs sideways scrolling', { t
   await page.screenshot({ path: 'test-results/ui/status-zoom-200.png', fullPage: true });
 });
 
+test(
+  'at 200 % zoom the database form with its column mapping, and the 24-hour strip with its table, fit the window',
+  { timeout: 90_000 },
+  async (t) => {
+    const ui = await startUi(t);
+    const file = path.join(ui.dir, 'patients.sqlite');
+    const db = new Database(file);
+    db.exec(`CREATE TABLE patient (hospital_no TEXT, forename TEXT, surname TEXT, dob TEXT, sex TEXT, test_flag TEXT);
+      INSERT INTO patient VALUES ('z1', 'A', 'B', '2001-01-01', 'U', 'Y');`);
+    db.close();
+    const page = await ui.browser.newPage({ viewport: { width: 400, height: 300 }, deviceScaleFactor: 2 });
+    await page.goto(ui.bridge.url);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Connection token', { exact: true }).fill(ui.fx.mint('demo'));
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('radio', { name: /^Database/ }).check();
+    await page.getByLabel('Database kind').selectOption('sqlite');
+    await page.getByLabel('Database file').fill(file);
+    await page
+      .getByLabel('Query (:id is where the patient’s number goes)')
+      .fill('SELECT * FROM patient WHERE hospital_no = :id');
+    await page.getByLabel('Test patient’s number').fill('z1');
+    await page.getByRole('button', { name: 'Run with the test patient' }).click();
+    await page.getByTestId('mapping-result').waitFor();
+    await fitsWidth(page, 'database form');
+    await page.screenshot({ path: 'test-results/ui/wizard-database-zoom-200.png', fullPage: true });
+    for (const heading of ['Consent documents', 'Ready to start']) {
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: heading }).waitFor();
+    }
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByTestId('day-demo').waitFor();
+    await page.getByText('Show as a table').click();
+    await fitsWidth(page, 'status with the 24-hour table');
+    await page.screenshot({ path: 'test-results/ui/status-day-zoom-200.png', fullPage: true });
+  },
+);
+
 const CONTRAST_SCRIPT = `(() => {
   const luminance = (css) => {
     const [r, g, b] = (css.match(/[0-9.]+/g) || []).slice(0, 3).map((v) => {
@@ -99,7 +139,8 @@ const CONTRAST_SCRIPT = `(() => {
   };
   const out = {};
   const classes = ['state state--green', 'state state--amber', 'state state--red', 'state state--grey',
-    'result result--ok', 'result result--bad', 'warning', 'hint', 'call--error', 'token-check--ok', 'token-check--bad'];
+    'result result--ok', 'result result--bad', 'warning', 'hint', 'call--error', 'token-check--ok', 'token-check--bad',
+    'field-error', 'mapping-status mapping-status--ok', 'mapping-status mapping-status--failed', 'day__readout'];
   for (const className of classes) {
     const el = document.createElement('div');
     el.className = className;
@@ -120,7 +161,7 @@ test('state colours and messages meet WCAG AA contrast', { timeout: 60_000 }, as
   await ui.page.getByTestId('state').waitFor();
   // A string, not a function: the test loader's helpers do not exist inside the page.
   const ratios = (await ui.page.evaluate(CONTRAST_SCRIPT)) as Record<string, number>;
-  assert.equal(Object.keys(ratios).length, 11);
+  assert.equal(Object.keys(ratios).length, 15);
   for (const [className, ratio] of Object.entries(ratios)) {
     assert.ok(ratio >= 4.5, `${className}: contrast ${ratio.toFixed(2)} is below 4.5`);
   }

@@ -1,6 +1,6 @@
 // A real hub on loopback, a real AppController (real connectors, config files in a temp dir),
 // the preview bridge, and Debian's Chromium driven by playwright-core: the UI tests' whole world.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +14,8 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '..', '..', 'test-results', 'ui');
+/** With UPDATE_SCREENSHOTS=1 the pictures the README shows are written again too. */
+const README_SCREENSHOTS = path.resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 
 export interface UiFixture {
   fx: HubFixture;
@@ -90,11 +92,13 @@ export async function startUi(t: TestContext, options: Partial<ControllerOptions
     dir,
     screenshot: async (name) => {
       // The whole page, with the sticky Back/Next bar placed after the content rather than over it.
-      await page.screenshot({
-        path: path.join(SCREENSHOTS, `${name}.png`),
-        fullPage: true,
-        style: '.nav { position: static !important; }',
-      });
+      // Through the CSSOM: the page's CSP refuses the style element Playwright's `style` option adds.
+      const setNav = (position: string) =>
+        page.evaluate(`document.querySelectorAll('.nav').forEach((n) => { n.style.position = '${position}'; })`);
+      await setNav('static');
+      const shot = await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+      await setNav('');
+      if (process.env.UPDATE_SCREENSHOTS === '1') writeFileSync(path.join(README_SCREENSHOTS, `${name}.png`), shot);
     },
   };
 }

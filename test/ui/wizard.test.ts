@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { demoDirectory } from '../../src/main/integrations/demo/demo-directory.js';
@@ -123,4 +123,29 @@ test('the summary shows a typed proxy address without its password', { timeout: 
   const summary = await page.locator('.summary').innerText();
   assert.match(summary, /http:\/\/clinic:\*+@proxy\.clinic\.test:8080/);
   assert.ok(!summary.includes(password), 'the proxy password is not shown');
+
+  // Started, the password is kept like the token: connector.json names it and never holds it.
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByTestId('state').waitFor();
+  const configFile = path.join(ui.dir, 'app', 'demo', 'connector.json');
+  const text = readFileSync(configFile, 'utf8');
+  assert.ok(!text.includes(password), 'the proxy password is not in connector.json');
+  const config = JSON.parse(text);
+  assert.equal(config.proxy, 'http://clinic@proxy.clinic.test:8080');
+  assert.deepEqual(config.proxyPassword, { stored: 'proxy.password' });
+  const secretFile = path.join(ui.dir, 'app', 'demo', 'secrets', 'proxy.password');
+  assert.equal(readFileSync(secretFile, 'utf8').trim(), password);
+  // Opened again, the window sees the placeholder; saved again unchanged, the password stays.
+  const view = await ui.controller.handlers['setup.get']({ environment: 'demo' });
+  assert.equal(view.network.proxyUrl, 'http://clinic:********@proxy.clinic.test:8080');
+  const again = await ui.controller.handlers['setup.save']({
+    environment: 'demo',
+    network: view.network,
+    patientLookup: view.patientLookup,
+    consentStore: view.consentStore,
+    startAtLogin: true,
+  });
+  assert.equal(again.ok, true, again.message);
+  assert.equal(readFileSync(secretFile, 'utf8').trim(), password);
+  assert.deepEqual(JSON.parse(readFileSync(configFile, 'utf8')).proxyPassword, { stored: 'proxy.password' });
 });

@@ -13,6 +13,7 @@ import { createProcessLogger } from '../logging/process-logger.js';
 import { appFolders, moveRoamingSetup } from './app-folders.js';
 import { AppShell } from './app-shell.js';
 import { startConnectorHost } from './connector-host.js';
+import { pickPathWithDialog } from './electron-folder-picker.js';
 import { ElectronNotifier } from './electron-notifier.js';
 import { ElectronTrayView } from './electron-tray-view.js';
 import { ElectronWindowHost } from './electron-window-host.js';
@@ -101,6 +102,7 @@ async function main(tookOver: boolean): Promise<void> {
       await shell.openPath(dir);
     },
     writeClipboard: (text) => clipboard.writeText(text),
+    pickPath: pickPathWithDialog,
     versions: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '' },
   });
 

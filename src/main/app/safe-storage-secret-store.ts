@@ -6,10 +6,11 @@
 // in 46). The async API is used whenever Electron offers it; it decrypts what the sync API wrote
 // (same key, per Electron's documentation), and a blob it reports as `shouldReEncrypt` is written
 // again with the async API, once, on read.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Environment } from '../../shared/protocol/index.js';
-import { type SecretStore, SecretStoreError } from '../controller/secret-store.js';
+import { type SecretStore, SecretStoreError, writeOwnerOnly } from '../controller/secret-store.js';
+import { storedSecretFile } from '../integrations/common/stored-secret.js';
 
 /** The part of Electron's safeStorage this store uses. */
 export interface SafeStorageLike {
@@ -41,8 +42,11 @@ export class SafeStorageSecretStore implements SecretStore {
         : 'the system keyring, readable only by your user account';
   }
 
-  private file(environment: Environment): string {
-    return path.join(this.baseDir, environment, 'token.enc');
+  /** Without a name: the token; with one, a secret typed in the wizard (a database password …). */
+  private file(environment: Environment, name?: string): string {
+    return name === undefined
+      ? path.join(this.baseDir, environment, 'token.enc')
+      : `${storedSecretFile(path.join(this.baseDir, environment), name)}.enc`;
   }
 
   private get hasAsync(): boolean {
@@ -65,9 +69,13 @@ export class SafeStorageSecretStore implements SecretStore {
   }
 
   async read(environment: Environment): Promise<string | null> {
+    return this.readNamed(environment);
+  }
+
+  async readNamed(environment: Environment, name?: string): Promise<string | null> {
     let encrypted: Buffer;
     try {
-      encrypted = readFileSync(this.file(environment));
+      encrypted = readFileSync(this.file(environment, name));
     } catch {
       return null;
     }
@@ -79,7 +87,7 @@ export class SafeStorageSecretStore implements SecretStore {
       const decrypt = this.safe.decryptStringAsync as NonNullable<SafeStorageLike['decryptStringAsync']>;
       const { result, shouldReEncrypt } = await decrypt(encrypted);
       const token = result.trim() || null;
-      if (token && shouldReEncrypt) await this.write(environment, token).catch(() => undefined);
+      if (token && shouldReEncrypt) await this.writeNamed(environment, name, token).catch(() => undefined);
       return token;
     } catch {
       // Encrypted for another user or machine (a copied profile): treat as no token, ask again.
@@ -88,11 +96,11 @@ export class SafeStorageSecretStore implements SecretStore {
   }
 
   async write(environment: Environment, token: string): Promise<void> {
+    await this.writeNamed(environment, undefined, token);
+  }
+
+  async writeNamed(environment: Environment, name: string | undefined, value: string): Promise<void> {
     if (!(await this.canEncrypt())) throw new SecretStoreError(NO_ENCRYPTION_MESSAGE);
-    const file = this.file(environment);
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, await this.encrypt(token), { mode: 0o600 });
-    renameSync(temp, file);
+    writeOwnerOnly(this.file(environment, name), await this.encrypt(value));
   }
 }

@@ -2,6 +2,7 @@
 // main process and the preview bridge both host exactly this object, so the UI tests drive the
 // same code a clinic runs.
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import type { ConnectorConfig } from '../../shared/config/schema.js';
 import { consentStoreConfigSchema, patientLookupConfigSchema } from '../../shared/config/sources.js';
 import type { ChannelOutputs, IpcHandlers, ParsedInput, SaveResult, SetupView } from '../../shared/ipc/channels.js';
@@ -12,7 +13,9 @@ import { isPlaceholderAddress, maskToken, type ParsedToken, parsePastedToken } f
 import { ENVIRONMENTS, type Environment } from '../../shared/protocol/index.js';
 import { ConfigError } from '../config/config-error.js';
 import { describeConfigIssues, resolveConfig } from '../config/load-config.js';
+import { PROXY_PASSWORD_SECRET, proxyWithPassword, splitProxyPassword } from '../config/proxy-password.js';
 import { type Logger, silentLogger } from '../core/logger.js';
+import { registerStoredSecrets } from '../integrations/common/stored-secret.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import { readAppState, writeAppState } from './app-state-file.js';
 import { countCalls } from './call-history.js';
@@ -29,6 +32,7 @@ import {
   setupFromConfig,
   writeConfigFile,
 } from './setup-config.js';
+import { sqlColumns } from './sql-columns.js';
 import {
   bindingChanges,
   bindingChangeWords,
@@ -42,6 +46,7 @@ import { destinationFor, pastedTokenProblem } from './token-destination.js';
 import { tryLookup } from './try-lookup.js';
 import { tryPlatform } from './try-platform.js';
 import { tryStore } from './try-store.js';
+import { PendingSecrets, sectionSecrets, storedNames, withSecretRefs } from './wizard-secrets.js';
 
 export interface LoginItem {
   get(): boolean;
@@ -71,6 +76,8 @@ export interface ControllerOptions {
   versions?: Record<string, string>;
   /** The wizard's test connection timeout. */
   probeTimeoutMs?: number;
+  /** The app's folder and certificate-file pickers (Electron's dialog); absent in the preview (text fields only). */
+  pickPath?: (kind: 'folder' | 'certificate') => Promise<string | null>;
 }
 
 /** Production first: it is the one that matters when both are set up. */
@@ -81,6 +88,13 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
   private readonly logger: Logger;
   private emitQueued = false;
   private closed = false;
+  private readonly pending = new PendingSecrets();
+  /**
+   * Saved wizard secrets, read from the secret store ahead of use: the store may only decrypt
+   * asynchronously (Electron 45's safeStorage), while drivers read their secrets as they are built.
+   */
+  private readonly saved = new Map<Environment, Map<string, string>>();
+  private readonly unregister: Array<() => void> = [];
   readonly handlers: IpcHandlers;
 
   private constructor(private readonly options: ControllerOptions) {
@@ -99,6 +113,13 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
           onChange: () => this.queueEmit(),
         }),
       );
+      // {"stored": name} in this environment's connector.json: a secret being tested, else the saved one.
+      this.unregister.push(
+        registerStoredSecrets(
+          environmentPaths(options.baseDir, environment).dir,
+          (name) => this.pending.read(environment, name) ?? this.saved.get(environment)?.get(name) ?? null,
+        ),
+      );
     }
     this.handlers = this.buildHandlers();
   }
@@ -106,8 +127,22 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
   static async create(options: ControllerOptions): Promise<AppController> {
     const controller = new AppController(options);
     const state = readAppState(options.baseDir);
+    await Promise.all(
+      ENVIRONMENTS.map((env) => controller.loadSavedSecrets(env, savedConfigJson(options.baseDir, env))),
+    );
     await Promise.all(ENVIRONMENTS.map((env) => controller.slot(env).init(state.paused[env])));
     return controller;
+  }
+
+  /** Reads the saved secrets a config refers to into memory (see `saved`). */
+  private async loadSavedSecrets(environment: Environment, config: unknown): Promise<void> {
+    const cache = this.saved.get(environment) ?? new Map<string, string>();
+    this.saved.set(environment, cache);
+    for (const name of storedNames(config)) {
+      if (cache.has(name)) continue;
+      const value = await this.options.secrets.readNamed(environment, name).catch(() => null);
+      if (value !== null) cache.set(name, value);
+    }
   }
 
   private slot(environment: Environment): EnvironmentSlot {
@@ -202,10 +237,25 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.slots.values()].map((s) => s.close()));
+    for (const unregister of this.unregister.splice(0)) unregister();
   }
 
   private existingConfig(environment: Environment): ConnectorConfig | null {
     return this.slot(environment).loaded?.config ?? null;
+  }
+
+  /** The saved config with the proxy password put back, so that a placeholder typed back can be restored. */
+  private existingWithProxyPassword(environment: Environment): ConnectorConfig | null {
+    const existing = this.existingConfig(environment);
+    if (!existing?.proxyPassword) return existing;
+    try {
+      return {
+        ...existing,
+        proxy: proxyWithPassword(existing.proxy, existing.proxyPassword, this.slot(environment).dir),
+      };
+    } catch {
+      return existing; // not readable any more: the person is asked to type it again
+    }
   }
 
   private async savedToken(environment: Environment): Promise<string | null> {
@@ -248,6 +298,20 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
       'setup.testPlatform': (input) => this.testPlatform(input),
       'setup.testLookup': (input) => this.testLookup(input),
       'setup.testStore': (input) => this.testStore(input),
+      'setup.sqlColumns': async (input) => {
+        await this.loadSavedSecrets(input.environment, input.patientLookup);
+        return this.pending.with(input.environment, input.secrets, () =>
+          sqlColumns(withSecretRefs('patientLookup', input.patientLookup, input.secrets), input.identifier, {
+            configDir: this.slot(input.environment).dir,
+            genderColumn: input.genderColumn,
+          }),
+        );
+      },
+      'app.pickPath': async (input) => ({ path: (await this.options.pickPath?.(input.kind)) ?? null }),
+      'status.day': async (input) => {
+        const hours = this.slot(input.environment).history?.day(new Date()) ?? null;
+        return { environment: input.environment, available: hours !== null, hours: hours ?? [] };
+      },
       'calls.recent': async (input) => {
         const midnight = new Date();
         midnight.setHours(0, 0, 0, 0);
@@ -304,6 +368,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
       startAtLogin: this.startAtLogin,
       available: availableKinds(),
       secretStorage: this.options.secrets.description,
+      canPickPaths: this.options.pickPath !== undefined,
     };
   }
 
@@ -326,10 +391,15 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
     const destination = destinationFor(input.network, pasted?.ok ? pasted.address : null);
     if (!destination.ok) return destination;
     let config: ConnectorConfig;
+    const withRefs = {
+      ...input,
+      patientLookup: input.patientLookup && withSecretRefs('patientLookup', input.patientLookup, input.secrets),
+      consentStore: input.consentStore && withSecretRefs('consentStore', input.consentStore, input.secrets),
+    };
     try {
       config = configFromSetup(
-        { ...input, network: destination.network },
-        this.existingConfig(environment),
+        { ...withRefs, network: destination.network },
+        this.existingWithProxyPassword(environment),
         this.options.configExtras,
       );
     } catch (error) {
@@ -337,14 +407,31 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
       throw error;
     }
     if (!pasted) {
+      // The route binds the proxy without its credentials, so the password kept apart below changes nothing here.
       const problem = this.savedTokenRouteProblem(environment, token, config, input.confirmTokenDestination === true);
       if (problem) return { ok: false, field: 'token', message: problem };
     }
+    // The proxy password is stored like the token; connector.json names it, never holds it.
+    const proxy = config.proxy ? splitProxyPassword(config.proxy) : null;
+    const secrets = { ...input.secrets, ...(proxy?.password ? { [PROXY_PASSWORD_SECRET]: proxy.password } : {}) };
+    if (proxy?.password) config = { ...config, proxy: proxy.proxy, proxyPassword: { stored: PROXY_PASSWORD_SECRET } };
     const loaded = resolveConfig(config, slot.configFile);
-    const problem = await integrationProblem(config, loaded.dir, loaded.dataDir);
+    await this.loadSavedSecrets(environment, config);
+    const problem = await this.pending.with(environment, secrets, () =>
+      integrationProblem(config, loaded.dir, loaded.dataDir),
+    );
     if (problem) return { ok: false, ...problem };
     try {
       if (pasted) await this.options.secrets.write(environment, token);
+      // Only for a section that is kept: a secret of a kind the person switched away from is dropped.
+      for (const section of ['patientLookup', 'consentStore'] as const) {
+        if (!withRefs[section]) continue;
+        for (const [, name, value] of sectionSecrets(input.secrets, section)) {
+          await this.options.secrets.writeNamed(environment, name, value);
+        }
+      }
+      if (proxy?.password) await this.options.secrets.writeNamed(environment, PROXY_PASSWORD_SECRET, proxy.password);
+      for (const [name, value] of Object.entries(secrets)) this.saved.get(environment)?.set(name, value);
     } catch (error) {
       if (error instanceof SecretStoreError) return { ok: false, field: 'token', message: error.message };
       throw error;
@@ -378,7 +465,7 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
     try {
       config = configFromSetup(
         { environment, network: destination.network, patientLookup: null, consentStore: null },
-        this.existingConfig(environment),
+        this.existingWithProxyPassword(environment),
         this.options.configExtras,
       );
     } catch (error) {
@@ -401,20 +488,37 @@ export class AppController extends EventEmitter<{ status: [AppStatus] }> {
   }
 
   private async testLookup(input: ParsedInput<'setup.testLookup'>): Promise<ChannelOutputs['setup.testLookup']> {
-    const parsed = patientLookupConfigSchema.safeParse(input.patientLookup);
+    const config = withSecretRefs('patientLookup', input.patientLookup, input.secrets);
+    await this.loadSavedSecrets(input.environment, config);
+    const parsed = patientLookupConfigSchema.safeParse(config);
     if (!parsed.success) throw new IpcUserError(fieldWords('patientLookup', parsed.error));
     const existing = this.existingConfig(input.environment);
-    return tryLookup(parsed.data, input.environment, input.identifier, {
-      configDir: this.slot(input.environment).dir,
-      sourceHoldsOnlyTestData: existing?.sourceHoldsOnlyTestData,
-      titleCaseNames: existing?.titleCaseNames,
-    });
+    return this.pending.with(input.environment, input.secrets, () =>
+      tryLookup(parsed.data, input.environment, input.identifier, {
+        configDir: this.slot(input.environment).dir,
+        sourceHoldsOnlyTestData: existing?.sourceHoldsOnlyTestData,
+        titleCaseNames: existing?.titleCaseNames,
+      }),
+    );
   }
 
   private async testStore(input: ParsedInput<'setup.testStore'>): Promise<ChannelOutputs['setup.testStore']> {
-    const parsed = consentStoreConfigSchema.safeParse(input.consentStore);
+    const config = withSecretRefs('consentStore', input.consentStore, input.secrets);
+    await this.loadSavedSecrets(input.environment, config);
+    const parsed = consentStoreConfigSchema.safeParse(config);
     if (!parsed.success) throw new IpcUserError(fieldWords('consentStore', parsed.error));
-    return tryStore(parsed.data, input.environment, { configDir: this.slot(input.environment).dir });
+    return this.pending.with(input.environment, input.secrets, () =>
+      tryStore(parsed.data, input.environment, { configDir: this.slot(input.environment).dir }),
+    );
+  }
+}
+
+/** The saved connector.json as plain JSON (no checks: only its secret references are wanted), or null. */
+function savedConfigJson(baseDir: string, environment: Environment): unknown {
+  try {
+    return JSON.parse(readFileSync(environmentPaths(baseDir, environment).configFile, 'utf8'));
+  } catch {
+    return null;
   }
 }
 

@@ -1,5 +1,6 @@
 // The status view's "recent calls and counts today". The audit log answers these when it is
 // available; InMemoryCallHistory is the fallback, fed by the connector's 'call' events (metadata only).
+import type { HourSlice } from '../../shared/ipc/day-history.js';
 import type { CallCounts, CallRow } from '../../shared/ipc/status.js';
 import type { Environment } from '../../shared/protocol/index.js';
 import type { Connector, ConnectorEvents } from '../core/connector.js';
@@ -8,6 +9,8 @@ export interface CallHistory {
   /** Newest first, at most `limit`. */
   recentCalls(limit: number): CallRow[];
   countsSince(since: Date): CallCounts;
+  /** The last 24 clock hours, or null when there is no audit log to read them from. */
+  day(now: Date): HourSlice[] | null;
   /** A problem the person should see (e.g. the audit log cannot be written), or null. */
   warning(): { message: string; fix: string } | null;
   close(): void;
@@ -57,6 +60,10 @@ export class InMemoryCallHistory implements CallHistory {
   }
 
   warning(): null {
+    return null;
+  }
+
+  day(): null {
     return null;
   }
 

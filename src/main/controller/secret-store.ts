@@ -1,8 +1,11 @@
-// Where the connection token is kept. The Electron app uses safeStorage (src/main/app/); the
-// headless controller and the preview use FileSecretStore: one file per environment, mode 0600.
+// Where the connection token and the secrets typed in the wizard (database passwords, client
+// secrets) are kept. The Electron app uses safeStorage (src/main/app/); the headless controller and
+// the preview use FileSecretStore: files mode 0600 in folders mode 0700. connector.json names a
+// wizard secret as {"stored": name}; integrations/common/stored-secret.ts reads it back.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Environment } from '../../shared/protocol/index.js';
+import { storedSecretFile } from '../integrations/common/stored-secret.js';
 
 export interface SecretStore {
   /** In words, for the wizard: where the token is kept. */
@@ -10,6 +13,10 @@ export interface SecretStore {
   read(environment: Environment): Promise<string | null>;
   /** Throws SecretStoreError (with a sentence saying why) when the token cannot be kept safely. */
   write(environment: Environment, token: string): Promise<void>;
+  /** A secret typed in the wizard, by name (the controller reads them before it builds the integrations). */
+  readNamed(environment: Environment, name: string): Promise<string | null>;
+  /** Throws SecretStoreError, as write does. */
+  writeNamed(environment: Environment, name: string, value: string): Promise<void>;
 }
 
 export class SecretStoreError extends Error {
@@ -35,10 +42,26 @@ export class FileSecretStore implements SecretStore {
   }
 
   async write(environment: Environment, token: string): Promise<void> {
-    const file = this.file(environment);
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, `${token}\n`, { mode: 0o600 });
-    renameSync(temp, file);
+    writeOwnerOnly(this.file(environment), `${token}\n`);
   }
+
+  async readNamed(environment: Environment, name: string): Promise<string | null> {
+    try {
+      return readFileSync(storedSecretFile(path.join(this.baseDir, environment), name), 'utf8').trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  async writeNamed(environment: Environment, name: string, value: string): Promise<void> {
+    writeOwnerOnly(storedSecretFile(path.join(this.baseDir, environment), name), `${value}\n`);
+  }
+}
+
+/** Written whole or not at all (temporary file, then rename), readable only by its owner. */
+export function writeOwnerOnly(file: string, content: string | Buffer): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, content, { mode: 0o600 });
+  renameSync(temp, file);
 }

@@ -5,7 +5,12 @@ import path from 'node:path';
 import type { ConnectorConfig } from '../../shared/config/schema.js';
 import { consentStoreConfigSchema, patientLookupConfigSchema } from '../../shared/config/sources.js';
 import type { IntegrationInput, NetworkSettings, SetupInput } from '../../shared/ipc/channels.js';
-import { maskProxyPassword, restoreProxyPassword } from '../../shared/ipc/proxy-url.js';
+import {
+  maskProxyPassword,
+  PROXY_PASSWORD_PLACEHOLDER,
+  proxyParts,
+  restoreProxyPassword,
+} from '../../shared/ipc/proxy-url.js';
 import type { Environment } from '../../shared/protocol/index.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseConfig } from '../config/load-config.js';
@@ -39,6 +44,7 @@ export function configFromSetup(
     environment: _e,
     platformUrl: _u,
     proxy: _p,
+    proxyPassword: _pp,
     caFile: _c,
     patientLookup: _l,
     consentStore: _s,
@@ -76,12 +82,21 @@ export function setupFromConfig(config: ConnectorConfig): {
     network: {
       platformUrl: config.platformUrl,
       proxyMode: config.proxy ? 'manual' : 'system',
-      ...(config.proxy ? { proxyUrl: maskProxyPassword(config.proxy) } : {}),
+      ...(config.proxy ? { proxyUrl: maskProxyPassword(withPlaceholder(config)) } : {}),
       ...(config.caFile ? { caFile: config.caFile } : {}),
     },
     patientLookup: (config.patientLookup as IntegrationInput | undefined) ?? null,
     consentStore: (config.consentStore as IntegrationInput | undefined) ?? null,
   };
+}
+
+/** A password kept apart (proxyPassword) shows as the placeholder, as one inside the address does. */
+function withPlaceholder(config: ConnectorConfig): string {
+  const proxy = config.proxy ?? '';
+  const p = proxyParts(proxy);
+  return config.proxyPassword && p && p.password === null
+    ? `${p.scheme}${p.user}:${PROXY_PASSWORD_PLACEHOLDER}@${p.rest}`
+    : proxy;
 }
 
 export function writeConfigFile(file: string, config: ConnectorConfig): void {

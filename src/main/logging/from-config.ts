@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load-config.js';
+import { readStoredSecret } from '../integrations/common/stored-secret.js';
 import { createProcessLogger, type ProcessLogger } from './process-logger.js';
 import { SECRET_KEY } from './redact.js';
 
@@ -48,7 +49,9 @@ export function configuredSecrets(config: unknown, configDir: string): string[] 
           ? process.env[obj.env]
           : typeof obj.file === 'string'
             ? readQuietly(path.resolve(configDir, obj.file))
-            : null;
+            : typeof obj.stored === 'string'
+              ? readStoredQuietly(configDir, obj.stored)
+              : null;
       if (v) found.push(v);
       return;
     }
@@ -62,6 +65,14 @@ export function configuredSecrets(config: unknown, configDir: string): string[] 
   };
   walk(config, '');
   return found;
+}
+
+function readStoredQuietly(configDir: string, name: string): string | null {
+  try {
+    return readStoredSecret(configDir, name);
+  } catch {
+    return null;
+  }
 }
 
 function readQuietly(file: string): string | null {

@@ -11,6 +11,7 @@ import {
 } from '../../shared/ipc/status-words.js';
 import { api } from '../api.js';
 import { clear, h, shapeIcon } from '../dom.js';
+import { mountDayStrips } from './day-strip.js';
 
 export interface StatusHost {
   openSetup(): void;
@@ -97,6 +98,7 @@ export function mountStatus(root: HTMLElement, host: StatusHost): () => void {
     callsBody,
   );
   const callsEmpty = h('p', { className: 'hint' }, 'No calls yet.');
+  const dayBox = h('div', { className: 'days' });
 
   clear(root);
   root.append(
@@ -109,6 +111,7 @@ export function mountStatus(root: HTMLElement, host: StatusHost): () => void {
       actions,
       message,
       diagBox,
+      h('section', { 'aria-labelledby': 'day-title' }, h('h2', { id: 'day-title' }, 'The last 24 hours'), dayBox),
       h('section', { 'aria-labelledby': 'warnings-title' }, h('h2', { id: 'warnings-title' }, 'Warnings'), warnings),
       h('section', { 'aria-labelledby': 'today-title' }, h('h2', { id: 'today-title' }, 'Today'), counts),
       h(
@@ -243,15 +246,24 @@ export function mountStatus(root: HTMLElement, host: StatusHost): () => void {
     }
   }
 
+  const days = mountDayStrips(
+    dayBox,
+    () => (status ? configuredEnvironments(status).map((e) => e.environment) : []),
+    (environment) => api()['status.day']({ environment }),
+  );
   const unsubscribe = api().onStatus((next) => {
+    const before = status?.environments.map((e) => e.state).join();
     status = next;
     renderStatus();
+    // A change of state shows in the current hour at once, not at the next minute's refresh.
+    if (before !== next.environments.map((e) => e.state).join()) void days.refresh();
   });
   void api()
     ['status.get']({})
     .then((first) => {
       status ??= first;
       renderStatus();
+      void days.refresh();
     });
   void refreshCalls();
   // Calls do not change the state, so they are fetched on a short timer; the same tick keeps
@@ -262,6 +274,7 @@ export function mountStatus(root: HTMLElement, host: StatusHost): () => void {
   }, 1_000);
   return () => {
     clearInterval(timer);
+    days.stop();
     unsubscribe();
   };
 }

@@ -4,16 +4,36 @@ import type {
   NetworkSettings,
   PlatformTestResult,
   SetupView,
+  SqlColumnsResult,
   StoreTestResult,
 } from '../../shared/ipc/channels.js';
 import type { Environment } from '../../shared/protocol/methods.js';
+import type { FormContent } from './kinds.js';
 
 export const STEPS = ['Environment', 'Connection token', 'Patient lookup', 'Consent documents', 'Done'] as const;
 
-export interface IntegrationChoice {
+export interface IntegrationChoice extends FormContent {
   kind: string;
-  values: Record<string, string>;
-  extra: string;
+  /** Plain-words problem per field key (forms/field-errors.ts). */
+  errors: Record<string, string>;
+  /** The answer of "Run with the test patient": column names and gender codes, never row values. */
+  mapping: SqlColumnsResult | null;
+  /** Said once after a settings file was loaded or saved. */
+  notice: string | null;
+}
+
+export function emptyChoice(kind: string): IntegrationChoice {
+  return {
+    kind,
+    values: {},
+    secrets: {},
+    savedSecrets: {},
+    genderMap: {},
+    extra: '',
+    errors: {},
+    mapping: null,
+    notice: null,
+  };
 }
 
 export interface WizardState {

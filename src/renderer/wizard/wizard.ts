@@ -6,32 +6,29 @@ import { checkPastedToken } from '../../shared/ipc/token-format.js';
 import type { Environment } from '../../shared/protocol/methods.js';
 import { api } from '../api.js';
 import { clear, h } from '../dom.js';
-import { kindSpec, LOOKUP_KINDS, STORE_KINDS, splitIntegration } from './kinds.js';
-import { tokenStepProblem } from './token-address.js';
-import { type IntegrationChoice, NONE, STEPS, type WizardState } from './wizard-state.js';
 import {
-  doneStep,
-  environmentStep,
-  integrationFrom,
-  lookupStep,
-  type StepActions,
-  storeStep,
-  tokenStep,
-} from './wizard-steps.js';
+  choiceFrom,
+  choiceOf,
+  exportSettings,
+  importSettings,
+  pickPath,
+  runMapping,
+  tableFor,
+} from './integration-actions.js';
+import { LOOKUP_KINDS, STORE_KINDS } from './kinds.js';
+import { doneStep } from './steps/done-step.js';
+import { environmentStep } from './steps/environment-step.js';
+import { integrationFrom } from './steps/integration-form.js';
+import { lookupStep } from './steps/lookup-step.js';
+import type { StepActions } from './steps/step-parts.js';
+import { storeStep } from './steps/store-step.js';
+import { tokenStep } from './steps/token-step.js';
+import { tokenStepProblem } from './token-address.js';
+import { NONE, STEPS, type WizardState } from './wizard-state.js';
 
 export interface WizardHost {
   /** Leave the wizard (Cancel, or after Start) and show the status view. */
   done(): void;
-}
-
-function choiceFrom(
-  table: typeof LOOKUP_KINDS,
-  config: SetupView['patientLookup'],
-  fallback: string,
-): IntegrationChoice {
-  if (!config) return { kind: fallback, values: {}, extra: '' };
-  const kind = String(config.type);
-  return { kind, ...splitIntegration(kindSpec(table, kind), config) };
 }
 
 function stateFrom(view: SetupView, previous?: WizardState): WizardState {
@@ -43,8 +40,8 @@ function stateFrom(view: SetupView, previous?: WizardState): WizardState {
     token: '',
     tokenVisible: false,
     network: structuredClone(view.network),
-    lookup: choiceFrom(LOOKUP_KINDS, view.exists ? view.patientLookup : null, view.exists ? NONE : lookupFallback),
-    store: choiceFrom(STORE_KINDS, view.exists ? view.consentStore : null, NONE),
+    lookup: choiceFrom('patientLookup', view.exists ? view.patientLookup : null, view.exists ? NONE : lookupFallback),
+    store: choiceFrom('consentStore', view.exists ? view.consentStore : null, NONE),
     startAtLogin: view.exists ? view.startAtLogin : true,
     testId: '',
     platformResult: null,
@@ -96,7 +93,30 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
     testPlatform: () => void testPlatform(),
     testLookup: () => void testLookup(),
     testStore: () => void testStore(),
+    runMapping: () => void withBusy(() => runMapping(s)),
+    pickPath: (choice, key, kind) =>
+      void pickPath(choice, key, kind).then(
+        () => render(false),
+        () => undefined,
+      ),
+    importSettings: (section, text, name) => {
+      s.error = null;
+      importSettings(s, section, text, name);
+      render(false);
+      focusFirstProblem();
+    },
+    exportSettings: (section) => {
+      s.error = null;
+      exportSettings(s, section);
+      render(false);
+      focusFirstProblem();
+    },
   };
+
+  /** After a check, the keyboard goes to the first setting that needs attention. */
+  function focusFirstProblem(): void {
+    (body.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.focus();
+  }
 
   async function switchEnvironment(env: Environment): Promise<void> {
     if (env === s.environment) return;
@@ -165,12 +185,9 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
       const problem = tokenStepProblem(s);
       if (problem) return problem;
     }
-    if (s.step === 2) {
-      const v = integrationFrom(LOOKUP_KINDS, s.lookup);
-      if (typeof v === 'string') return v;
-    }
-    if (s.step === 3) {
-      const v = integrationFrom(STORE_KINDS, s.store);
+    if (s.step === 2 || s.step === 3) {
+      const section = s.step === 2 ? 'patientLookup' : 'consentStore';
+      const v = integrationFrom(section, tableFor(section), choiceOf(s, section));
       if (typeof v === 'string') return v;
     }
     return null;
@@ -182,6 +199,7 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
     if (problem) {
       s.error = problem;
       render(false);
+      focusFirstProblem();
       return;
     }
     if (s.step < STEPS.length - 1) return go(s.step + 1);
@@ -214,10 +232,11 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
   }
 
   async function testLookup(): Promise<void> {
-    const config = integrationFrom(LOOKUP_KINDS, s.lookup);
-    if (!config || typeof config === 'string') {
-      s.error = config ?? null;
-      return render(false);
+    const built = integrationFrom('patientLookup', LOOKUP_KINDS, s.lookup);
+    if (!built || typeof built === 'string') {
+      s.error = built ?? null;
+      render(false);
+      return focusFirstProblem();
     }
     if (!s.testId.trim()) {
       s.error = 'Type a test patient’s number first.';
@@ -226,20 +245,26 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
     await withBusy(async () => {
       s.lookupResult = await api()['setup.testLookup']({
         environment: s.environment,
-        patientLookup: config,
+        patientLookup: built.config,
         identifier: s.testId.trim(),
+        secrets: built.secrets,
       });
     });
   }
 
   async function testStore(): Promise<void> {
-    const config = integrationFrom(STORE_KINDS, s.store);
-    if (!config || typeof config === 'string') {
-      s.error = config ?? null;
-      return render(false);
+    const built = integrationFrom('consentStore', STORE_KINDS, s.store);
+    if (!built || typeof built === 'string') {
+      s.error = built ?? null;
+      render(false);
+      return focusFirstProblem();
     }
     await withBusy(async () => {
-      s.storeResult = await api()['setup.testStore']({ environment: s.environment, consentStore: config });
+      s.storeResult = await api()['setup.testStore']({
+        environment: s.environment,
+        consentStore: built.config,
+        secrets: built.secrets,
+      });
     });
   }
 
@@ -254,9 +279,12 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
   }
 
   async function start(): Promise<void> {
-    const lookup = integrationFrom(LOOKUP_KINDS, s.lookup);
-    const store = integrationFrom(STORE_KINDS, s.store);
-    if (typeof lookup === 'string' || typeof store === 'string') return;
+    const lookup = integrationFrom('patientLookup', LOOKUP_KINDS, s.lookup);
+    const store = integrationFrom('consentStore', STORE_KINDS, s.store);
+    if (typeof lookup === 'string' || typeof store === 'string') {
+      s.error = `${typeof lookup === 'string' ? 'Patient lookup' : 'Consent documents'}: check the settings marked there.`;
+      return render(false);
+    }
     let ok = false;
     await withBusy(async () => {
       const result = await api()['setup.save']({
@@ -264,8 +292,9 @@ export async function mountWizard(root: HTMLElement, host: WizardHost, initial?:
         ...(s.token.trim() ? { token: s.token.trim() } : {}),
         network: cleanNetwork(),
         ...(s.confirmTokenDestination ? { confirmTokenDestination: true } : {}),
-        patientLookup: lookup,
-        consentStore: store,
+        patientLookup: lookup?.config ?? null,
+        consentStore: store?.config ?? null,
+        secrets: { ...lookup?.secrets, ...store?.secrets },
         startAtLogin: s.startAtLogin,
       });
       ok = result.ok;

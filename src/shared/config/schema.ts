@@ -2,7 +2,7 @@
 // silently falls back to a default.
 import { z } from 'zod';
 import { environmentSchema } from '../protocol/methods.js';
-import { consentStoreConfigSchema, patientLookupConfigSchema } from './sources.js';
+import { consentStoreConfigSchema, patientLookupConfigSchema, secretRefSchema } from './sources.js';
 
 const ms = (max: number) => z.number().int().min(1).max(max);
 
@@ -18,6 +18,8 @@ export const connectorConfigSchema = z.strictObject({
     .string()
     .refine((u) => /^https?:\/\//i.test(u), 'must be an http:// or https:// proxy URL')
     .optional(),
+  /** The proxy's password, kept out of `proxy` (the set-up wizard stores it like the token). */
+  proxyPassword: secretRefSchema.optional(),
   maxConcurrency: z.number().int().min(1).max(4096).optional(),
   maxMessageBytes: z
     .number()

@@ -14,10 +14,16 @@ export const demoLookupConfigSchema = z.strictObject({
 
 // ---- Shared pieces of the fhir / sql / http integrations -------------------------------------
 
-/** A secret is never written in the config itself: it is read from a file or an environment variable. */
+/**
+ * A secret is never written in the config itself: it is read from a file, an environment variable,
+ * or (`stored`) the secret store of the program that saved the config — the app's encrypted store,
+ * or `secrets/<name>` beside the config, readable only by its owner, when saved by the headless one.
+ */
+export const STORED_SECRET_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,99}$/;
 export const secretRefSchema = z.union([
   z.strictObject({ file: z.string().min(1) }),
   z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') }),
+  z.strictObject({ stored: z.string().regex(STORED_SECRET_NAME, 'must be the name of a saved secret') }),
 ]);
 export type SecretRef = z.infer<typeof secretRefSchema>;
 

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { environmentSchema, type Patient } from '../protocol/methods.js';
 import type { ChannelName } from './channel-names.js';
+import type { DayHistory } from './day-history.js';
 import type { AppStatus, CallCounts, CallRow } from './status.js';
 
 export { CHANNEL_NAMES, type ChannelName, STATUS_EVENT } from './channel-names.js';
@@ -31,6 +32,17 @@ export const integrationInputSchema = z
   .refine((v) => typeof v.type === 'string' && v.type.length > 0 && v.type.length < 64, 'must have a "type"');
 export type IntegrationInput = z.infer<typeof integrationInputSchema>;
 
+/**
+ * Secrets typed in the wizard (passwords, client secrets, bearer tokens), by the config path they
+ * belong at, e.g. "patientLookup.connection.password". The controller keeps them in its secret store
+ * and writes only a reference ({"stored": …}) into connector.json.
+ */
+export const SECRET_PATH = /^(?:patientLookup|consentStore)(?:\.[A-Za-z]{1,40}){1,3}$/;
+export const secretsInputSchema = z
+  .record(z.string().regex(SECRET_PATH), text(4096).min(1))
+  .refine((v) => Object.keys(v).length <= 8, 'at most 8 secrets');
+export type SecretsInput = z.infer<typeof secretsInputSchema>;
+
 export const setupInputSchema = z.strictObject({
   environment: environmentSchema,
   /** A newly pasted token; omitted to keep the saved one. */
@@ -40,6 +52,7 @@ export const setupInputSchema = z.strictObject({
   confirmTokenDestination: z.boolean().optional(),
   patientLookup: integrationInputSchema.nullable(),
   consentStore: integrationInputSchema.nullable(),
+  secrets: secretsInputSchema.optional(),
   startAtLogin: z.boolean(),
 });
 export type SetupInput = z.infer<typeof setupInputSchema>;
@@ -58,8 +71,24 @@ export const channelInputs = {
     environment: environmentSchema,
     patientLookup: integrationInputSchema,
     identifier: text(64).min(1),
+    secrets: secretsInputSchema.optional(),
   }),
-  'setup.testStore': z.strictObject({ environment: environmentSchema, consentStore: integrationInputSchema }),
+  'setup.testStore': z.strictObject({
+    environment: environmentSchema,
+    consentStore: integrationInputSchema,
+    secrets: secretsInputSchema.optional(),
+  }),
+  'setup.sqlColumns': z.strictObject({
+    environment: environmentSchema,
+    patientLookup: integrationInputSchema,
+    identifier: text(64).min(1),
+    secrets: secretsInputSchema.optional(),
+    /** The column whose distinct values are offered for the gender codes. */
+    genderColumn: text(128).min(1).optional(),
+  }),
+  /** The app's own picker: a folder for documents, or a certificate file (PEM). */
+  'app.pickPath': z.strictObject({ kind: z.enum(['folder', 'certificate']) }),
+  'status.day': z.strictObject({ environment: environmentSchema }),
   'calls.recent': z.strictObject({
     environment: environmentSchema.optional(),
     limit: z.number().int().min(1).max(50),
@@ -84,6 +113,17 @@ export interface SetupView {
   available: { patientLookup: string[]; consentStore: string[] };
   /** Where secrets are kept, in words ("Windows data protection", "a file only you can read"). */
   secretStorage: string;
+  /** The host can show folder and file pickers (the app); the preview has only the text fields. */
+  canPickPaths: boolean;
+}
+
+export interface SqlColumnsResult {
+  outcome: 'ok' | 'not_found' | 'failed';
+  message: string;
+  /** Column NAMES the query returned, never their values. */
+  columns: string[];
+  /** Distinct codes found in the gender column (short codes only), and what the built-in table makes of each. */
+  genderValues: Array<{ code: string; builtIn: Patient['gender'] | null }>;
 }
 
 export type PlatformTestOutcome =
@@ -134,6 +174,9 @@ export interface ChannelOutputs {
   'setup.testPlatform': PlatformTestResult;
   'setup.testLookup': LookupTestResult;
   'setup.testStore': StoreTestResult;
+  'setup.sqlColumns': SqlColumnsResult;
+  'app.pickPath': { path: string | null };
+  'status.day': DayHistory;
   'calls.recent': { calls: CallRow[]; counts: CallCounts };
   'app.openLogs': { path: string };
   'connector.reconnect': { ok: true };

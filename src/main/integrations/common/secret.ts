@@ -4,8 +4,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SecretRef } from '../../../shared/config/sources.js';
 import { ConfigError } from '../../config/config-error.js';
+import { readStoredSecret } from './stored-secret.js';
 
 export function readSecret(ref: SecretRef, configDir: string, key: string): string {
+  if ('stored' in ref) {
+    const value = readStoredSecret(configDir, ref.stored);
+    if (value === null) throw new ConfigError(`${key}: no saved secret; type it again in Set up….`);
+    return value;
+  }
   if ('env' in ref) {
     const value = process.env[ref.env];
     if (value === undefined || value === '') {
