@@ -30,8 +30,18 @@ test(
 
     const clipboard: string[] = [];
     const viewer = await svc.attach('viewer', { writeClipboard: (text) => clipboard.push(text) });
-    const admin = await svc.attach('admin');
+    const picked: string[] = [];
+    const admin = await svc.attach('admin', {
+      pickPath: async (kind) => {
+        picked.push(kind);
+        return '/srv/consents';
+      },
+    });
     assert.equal(viewer.link, 'connected');
+    // "Browse…" opens this desktop's dialog, not the service's (it has none).
+    assert.deepEqual(await admin.handlers['app.pickPath']({ kind: 'folder' }), { path: '/srv/consents' });
+    assert.deepEqual(picked, ['folder']);
+    assert.equal((await admin.handlers['setup.get']({ environment: 'demo' })).canPickPaths, true);
     assert.deepEqual(
       viewer.status().environments.map((e) => e.state),
       ['not_set_up', 'not_set_up'],
@@ -44,6 +54,8 @@ test(
     assert.equal(paused.ok, false, 'a viewer cannot pause');
     const setupView = await dispatchIpc(viewer.handlers, 'setup.get', { environment: 'demo' });
     assert.equal(setupView.ok, false, 'a viewer does not read the set-up');
+    const day = await dispatchIpc(viewer.handlers, 'status.day', { environment: 'demo' });
+    assert.equal(day.ok, true, 'a viewer sees the last 24 hours');
     assert.equal(existsSync(path.join(svc.dataDir, 'demo', 'connector.json')), false, 'nothing was written');
 
     const saved = await dispatchIpc(admin.handlers, 'setup.save', demoSetup(svc.fx, token));

@@ -18,26 +18,45 @@ import { runCli } from '../helpers/run-cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { demoSetup, startService, waitForDemo } from './service-fixture.js';
 
-/** Stands in for the app's safeStorage store: token.enc, clearly not plain text. */
+/** Stands in for the app's safeStorage store: token.enc and secrets/<name>.enc, clearly not plain text. */
 class UserTokenStore implements SecretStore {
   readonly description = 'this user account only';
   constructor(private readonly dir: string) {}
-  private file(env: Environment) {
-    return path.join(this.dir, env, 'token.enc');
+  private file(env: Environment, name?: string) {
+    return name ? path.join(this.dir, env, 'secrets', `${name}.enc`) : path.join(this.dir, env, 'token.enc');
   }
-  async read(env: Environment) {
+  private get(file: string) {
     try {
-      return Buffer.from(readFileSync(this.file(env), 'utf8').slice(4), 'base64').toString();
+      return Buffer.from(readFileSync(file, 'utf8').slice(4), 'base64').toString();
     } catch {
       return null;
     }
   }
+  private put(file: string, value: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(`${file}.tmp`, `enc:${Buffer.from(value).toString('base64')}`);
+    renameSync(`${file}.tmp`, file);
+  }
+  async read(env: Environment) {
+    return this.get(this.file(env));
+  }
   async write(env: Environment, token: string) {
-    mkdirSync(path.dirname(this.file(env)), { recursive: true });
-    writeFileSync(`${this.file(env)}.tmp`, `enc:${Buffer.from(token).toString('base64')}`);
-    renameSync(`${this.file(env)}.tmp`, this.file(env));
+    this.put(this.file(env), token);
+  }
+  async readNamed(env: Environment, name: string) {
+    return this.get(this.file(env, name));
+  }
+  async writeNamed(env: Environment, name: string, value: string) {
+    this.put(this.file(env, name), value);
   }
 }
+
+// A password typed in the wizard for the document store: it must move too, re-protected.
+const STORE_PASSWORD = 'Edms-Pa55-for-the-move';
+const withStorePassword = {
+  consentStore: { type: 'http', url: 'http://127.0.0.1:9/consents', auth: { type: 'basic', username: 'connector' } },
+  secrets: { 'consentStore.auth.password': STORE_PASSWORD },
+};
 
 const auditFile = (base: string) => path.join(base, 'demo', 'data', 'demo', 'audit.sqlite');
 
@@ -68,7 +87,8 @@ test(
       platformUrls: { demo: fx.hub.wsUrl, production: fx.hub.wsUrl },
       logsDir: path.join(dir, 'logs'),
     });
-    assert.equal((await tray.handlers['setup.save'](demoSetup(fx, token))).ok, true);
+    const saved = await tray.handlers['setup.save'](demoSetup(fx, token, withStorePassword));
+    assert.equal(saved.ok, true, saved.message);
     await waitForDemo(tray, 'connected');
     for (const i of [30, 31, 32]) {
       const patient = demoDirectory().at(i);
@@ -108,6 +128,10 @@ test(
     assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
     assert.equal(readFileSync(tokenFile, 'utf8').trim(), token);
     assert.equal(readFileSync(path.join(dataDir, 'demo', 'data', 'demo', 'connector-id'), 'utf8'), connectorIdBefore);
+    const secretFile = path.join(dataDir, 'demo', 'secrets', 'consentStore.auth.password');
+    assert.equal(readFileSync(secretFile, 'utf8').trim(), STORE_PASSWORD, 'the wizard secret moved');
+    assert.equal(statSync(secretFile).mode & 0o777, 0o600);
+    assert.equal(existsSync(path.join(userBase, setAside, 'secrets')), false, 'and left no copy behind');
 
     // The service picks it up: connected with the moved token, lookups answered.
     const svc = await startService(t, { fx, dataDir });

@@ -24,6 +24,7 @@ export interface AppHostOptions<T> {
   serviceDataDir?: string;
   loginItem?: LoginItem;
   writeClipboard?: (text: string) => void;
+  pickPath?: (kind: 'folder' | 'certificate') => Promise<string | null>;
   logger?: Logger;
   /** Tests: the decision without asking the service manager. */
   decide?: (serviceDataDir: string) => Promise<HostDecision>;
@@ -43,6 +44,7 @@ export async function hostForApp<T>(options: AppHostOptions<T>): Promise<AppHost
     role: decision.role,
     loginItem: options.loginItem,
     writeClipboard: options.writeClipboard,
+    pickPath: options.pickPath,
     logger: options.logger,
   });
   return { mode: 'service', controller, decision };

@@ -30,6 +30,11 @@ export interface AttachOptions {
   role: Role;
   /** The tray app's own start-at-sign-in entry (per user; the service has nothing to do with it). */
   loginItem?: LoginItem;
+  /**
+   * Electron: the file dialog for "Browse…". It opens on this desktop, never in the service (which
+   * has none); the service then uses the path, so it must be one the service account can reach.
+   */
+  pickPath?: (kind: 'folder' | 'certificate') => Promise<string | null>;
   /** Electron: clipboard.writeText. "Copy diagnostics" copies on this computer's desktop, not the service's. */
   writeClipboard?: (text: string) => void;
   logger?: Logger;
@@ -79,6 +84,12 @@ export class AttachedController extends EventEmitter<{ status: [AppStatus]; link
     ) as unknown as IpcHandlers;
     const save = this.handlers['setup.save'];
     const diagnostics = this.handlers['diagnostics.copy'];
+    const getSetup = this.handlers['setup.get'];
+    this.handlers['setup.get'] = async (input) => ({
+      ...(await getSetup(input)),
+      canPickPaths: this.options.pickPath !== undefined,
+    });
+    this.handlers['app.pickPath'] = async (input) => ({ path: (await this.options.pickPath?.(input.kind)) ?? null });
     this.handlers['diagnostics.copy'] = async (input) => {
       const result = await diagnostics(input);
       this.options.writeClipboard?.(result.text);

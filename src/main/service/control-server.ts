@@ -30,6 +30,7 @@ const MAX_BODY = 256 * 1024;
  */
 export const CHANNEL_ROLE: Record<ChannelName, Role> = {
   'status.get': 'viewer',
+  'status.day': 'viewer',
   'calls.recent': 'viewer',
   'diagnostics.copy': 'viewer',
   'app.openLogs': 'viewer',
@@ -38,6 +39,9 @@ export const CHANNEL_ROLE: Record<ChannelName, Role> = {
   'setup.testPlatform': 'admin',
   'setup.testLookup': 'admin',
   'setup.testStore': 'admin',
+  'setup.sqlColumns': 'admin',
+  // The attached app shows its own file dialog (AttachedController); the service has none.
+  'app.pickPath': 'admin',
   'connector.reconnect': 'admin',
   'connector.setPaused': 'admin',
 };

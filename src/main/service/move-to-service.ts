@@ -1,5 +1,5 @@
 // The one-time move from a tray-hosted connector to the service: each environment's config,
-// token (re-protected for the service account), connector id and audit log go to the service's
+// token and wizard secrets (re-protected for the service account), connector id and audit log go to the service's
 // data folder, and the app's copy is set aside so that it never hosts that environment again.
 // Run with neither side hosting the environment (the app's controller closed, the service
 // stopped), by a process that can read the app's token (the signed-in user, elevated) and write
@@ -16,6 +16,7 @@ import { type LoadedConfig, loadConfigFile } from '../config/load-config.js';
 import { readAppState, writeAppState } from '../controller/app-state-file.js';
 import type { SecretStore } from '../controller/secret-store.js';
 import { environmentPaths, writeConfigFile } from '../controller/setup-config.js';
+import { storedNames } from '../controller/wizard-secrets.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import type { FileProtection } from './data-folder.js';
 import { ServiceTokenStore } from './service-token-store.js';
@@ -47,8 +48,8 @@ export class MoveError extends Error {
   override readonly name = 'MoveError';
 }
 
-/** Names in an environment folder that are never copied: tokens go through the stores. */
-const NOT_COPIED = new Set(['token', 'token.enc', 'connector.json', 'data']);
+/** Names in an environment folder that are never copied: tokens and wizard secrets go through the stores. */
+const NOT_COPIED = new Set(['token', 'token.enc', 'connector.json', 'data', 'secrets']);
 
 export async function moveToService(options: MoveOptions): Promise<MoveResult> {
   const logger = options.logger ?? silentLogger;
@@ -71,6 +72,19 @@ export async function moveToService(options: MoveOptions): Promise<MoveResult> {
       continue;
     }
     const source = loadConfigFile(from.configFile);
+    // The passwords and client secrets typed in the wizard, read before anything is written.
+    const named = new Map<string, string>();
+    for (const secret of storedNames(source.config)) {
+      const value = await options.from.secrets.readNamed(environment, secret);
+      if (value !== null) named.set(secret, value);
+    }
+    if (named.size < new Set(storedNames(source.config)).size) {
+      skipped.push({
+        environment,
+        reason: `${name}: a saved password could not be read; set ${name} up again in the service.`,
+      });
+      continue;
+    }
     const before = auditState(auditPathFor(source));
 
     // Everything but the token and the data, then the config with the service's own paths.
@@ -82,6 +96,7 @@ export async function moveToService(options: MoveOptions): Promise<MoveResult> {
     const moved_ = loadConfigFile(to.configFile);
     copyData(source, moved_);
     await target.write(environment, token);
+    for (const [secret, value] of named) await target.writeNamed(environment, secret, value);
 
     const after = auditState(auditPathFor(moved_));
     if (before && (!after || !after.ok || after.headHash !== before.headHash || after.rows !== before.rows)) {
@@ -99,6 +114,7 @@ export async function moveToService(options: MoveOptions): Promise<MoveResult> {
     renameSync(from.dir, `${from.dir}.moved-to-service-${stamp}`);
     rmSync(path.join(`${from.dir}.moved-to-service-${stamp}`, 'token.enc'), { force: true });
     rmSync(path.join(`${from.dir}.moved-to-service-${stamp}`, 'token'), { force: true });
+    rmSync(path.join(`${from.dir}.moved-to-service-${stamp}`, 'secrets'), { recursive: true, force: true });
     logger.info('set-up moved to the service', { environment, auditRows: after?.rows ?? 0 });
     moved.push({ environment, audit: after ? { rows: after.rows, headHash: after.headHash } : null });
   }

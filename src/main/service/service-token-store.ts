@@ -1,10 +1,11 @@
-// The service's connection tokens: a file per environment (the same layout as FileSecretStore)
-// that only the service account can read. DPAPI's per-user encryption does not apply to a service
+// The service's connection tokens and the secrets typed in the wizard (database passwords, client
+// secrets): files in the same layout as FileSecretStore that only the service account can read. DPAPI's per-user encryption does not apply to a service
 // account, so the protection is the file's permissions: mode 0600 on Linux, an ACL naming only
 // the service's virtual account and SYSTEM on Windows.
 import path from 'node:path';
 import type { Environment } from '../../shared/protocol/index.js';
 import { FileSecretStore, type SecretStore } from '../controller/secret-store.js';
+import { storedSecretFile } from '../integrations/common/stored-secret.js';
 import type { FileProtection } from './data-folder.js';
 
 export class ServiceTokenStore implements SecretStore {
@@ -29,5 +30,14 @@ export class ServiceTokenStore implements SecretStore {
   async write(environment: Environment, token: string): Promise<void> {
     await this.files.write(environment, token);
     this.protection.protectFile(this.tokenFile(environment), 'service-only');
+  }
+
+  readNamed(environment: Environment, name: string): Promise<string | null> {
+    return this.files.readNamed(environment, name);
+  }
+
+  async writeNamed(environment: Environment, name: string, value: string): Promise<void> {
+    await this.files.writeNamed(environment, name, value);
+    this.protection.protectFile(storedSecretFile(path.join(this.dir, environment), name), 'service-only');
   }
 }
