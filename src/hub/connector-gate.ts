@@ -21,8 +21,24 @@ import {
   SUBPROTOCOL,
 } from '../shared/protocol/index.js';
 import { ConnectorSession } from './connector-session.js';
+import { FrameCounter } from './frame-counter.js';
 import { raiseMessageLimit } from './message-limit.js';
 import type { TokenStore } from './tokens-file.js';
+
+/**
+ * Frames a socket may send before its hello has succeeded: the hello (which a client library may
+ * fragment) and a few pings. A socket sending more is dropped (see frame-counter.ts).
+ */
+export const MAX_PRE_HELLO_FRAMES = 64;
+
+/**
+ * How long a socket the hub closes may take to answer the close frame (ws waits 30 s by default).
+ * A refused or timed-out socket holds a waiting-for-hello slot until then, so clients that never
+ * answer could keep every connector out; sessions are given 5 s too. (ws 8.18+ reads
+ * `closeTimeout`; @types/ws does not list it yet, hence the spread. The hub-limits test fails if
+ * an upgrade of ws stops honouring it.)
+ */
+const CLOSE_HANDSHAKE_WAIT = { closeTimeout: 5_000 };
 
 export interface ConnectorGateOptions {
   /** Largest message once the hello has succeeded. */
@@ -51,6 +67,7 @@ export class ConnectorGate {
       // Checked against each frame's declared length before its payload is buffered.
       maxPayload: Math.min(PRE_HELLO_MAX_MESSAGE_BYTES, options.maxMessageBytes),
       perMessageDeflate: false,
+      ...CLOSE_HANDSHAKE_WAIT,
       handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
   }
@@ -75,12 +92,13 @@ export class ConnectorGate {
     };
     // An upgrade that fails (bad key, wrong version) ends the socket without a callback.
     socket.once('close', settle);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, settle));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, settle));
   }
 
-  private accept(ws: WebSocket, settle: () => void): void {
+  private accept(ws: WebSocket, socket: Duplex, settle: () => void): void {
     let session: ConnectorSession | null = null;
     const heartbeat = new Heartbeat(ws, {
+      socket,
       pingIntervalMs: null,
       deadAfterMs: this.options.deadAfterMs,
       onDead: () => ws.terminate(),
@@ -92,6 +110,20 @@ export class ConnectorGate {
       settle();
     });
     ws.on('error', () => {});
+    // Runs after ws has read the chunk, so a hello that succeeded in it stops the count.
+    const counter = new FrameCounter();
+    const countFrames = (chunk: Buffer) => {
+      if (session) {
+        socket.off('data', countFrames);
+        return;
+      }
+      counter.feed(chunk);
+      if (counter.frames > MAX_PRE_HELLO_FRAMES) {
+        socket.off('data', countFrames);
+        ws.terminate();
+      }
+    };
+    socket.on('data', countFrames);
     if (ws.protocol !== SUBPROTOCOL) {
       ws.close(CLOSE.badHello);
       return;

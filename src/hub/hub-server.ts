@@ -201,6 +201,9 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         cert: options.tls.cert,
         key: options.tls.key,
         minVersion: 'TLSv1.2',
+        // The headers timeout only starts once TLS is up: without this, a client that never
+        // finishes its handshake holds a socket for Node's default of two minutes.
+        handshakeTimeout: GUARDED_SERVER_OPTIONS.headersTimeout,
       })
     : http.createServer(GUARDED_SERVER_OPTIONS);
   const guard = {

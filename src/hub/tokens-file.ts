@@ -2,7 +2,18 @@
 // Several tokens may be active per tenant and environment; the file is re-read when it changes,
 // so tokens can be rotated or revoked without a restart.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unwatchFile,
+  watchFile,
+} from 'node:fs';
 import { z } from 'zod';
 import { type Environment, environmentSchema } from '../shared/protocol/index.js';
 
@@ -188,7 +199,7 @@ export class TokenStore {
     }
     let text: string;
     try {
-      text = readFileSync(this.file, 'utf8');
+      text = readRegularFile(this.file);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
       return { kind: 'partial', entries: [], problem: `tokens file could not be read (${code}); ${kept()}` };
@@ -222,6 +233,22 @@ export class TokenStore {
     } catch {
       return 'missing';
     }
+  }
+}
+
+/**
+ * Reads the file only when it is a regular file. Opened without blocking, so that a named pipe
+ * put in its place (nobody writing to it) cannot stop the hub's only thread on `open`.
+ */
+function readRegularFile(file: string): string {
+  const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 

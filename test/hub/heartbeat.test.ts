@@ -23,10 +23,12 @@ test('the hub names its heartbeatMs, never pings, answers pings, and drops a con
   const heartbeatMs = 100;
   const fx = await startTestHub(t, { timers: { heartbeatMs } });
   const token = fx.mint();
+  // Before the silent one's last frame (its hello): the hub counts its silence from a later moment,
+  // so a drop measured from here can only look later than it was, never earlier.
+  const started = performance.now();
   const silent = await helloed(fx.hub.port, token);
   const pinging = await helloed(fx.hub.port, token);
   assert.equal(silent.heartbeatMs, heartbeatMs);
-  const started = performance.now();
   const pinger = setInterval(() => pinging.ws.send(wsFrame(0x9, 'hb')), heartbeatMs);
   t.after(() => clearInterval(pinger));
   const code = await silent.ws.closed(15_000);
@@ -43,16 +45,23 @@ test('the hub names its heartbeatMs, never pings, answers pings, and drops a con
   assert.equal(fx.hub.connectors().length, 1, 'the hub forgot the silent one only');
 });
 
-test('the connector pings at the heartbeatMs of the hello result (not its own 15 s)', async (t) => {
+test('the connector pings at the heartbeatMs of the hello result (not its own 15 s), every heartbeatMs', async (t) => {
+  const heartbeatMs = 2_000;
   const platform = await startFakePlatform(t);
   startTestConnector(t, { environment: 'demo', platformUrl: platform.url }, 'cc_demo_heartbeatTestToken_0123456789');
   const socket = await platform.nextConnection();
-  let pings = 0;
-  socket.ws.on('ping', () => pings++);
-  await socket.acceptHello({ heartbeatMs: 1_000 });
-  await sleep(3_500);
-  // One at once, then one a second; a connector still on 15 s would have sent one.
-  assert.ok(pings >= 3 && pings <= 5, `${pings} pings in 3.5 s`);
+  const pingsAt: number[] = [];
+  socket.ws.on('ping', () => pingsAt.push(performance.now()));
+  await socket.acceptHello({ heartbeatMs });
+  const acceptedAt = performance.now();
+  await sleep(3 * heartbeatMs + 500);
+  const afterHello = [acceptedAt, ...pingsAt.filter((at) => at > acceptedAt)];
+  const gaps = afterHello.slice(1).map((at, i) => at - (afterHello[i] as number));
+  // A connector still on 15 s would have sent none; one that pings at its first check past the
+  // interval (a tenth of the dead-after window late: 2.9 s here) would show gaps of 2.9 s.
+  assert.ok(gaps.length >= 2, `${gaps.length} pings in ${3 * heartbeatMs + 500} ms after the hello result`);
+  const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)] as number;
+  assert.ok(median < heartbeatMs * 1.25, `pings ${gaps.map(Math.round).join(', ')} ms apart`);
 });
 
 test('a platform asking for a heartbeat outside 1 s–120 s is followed within those bounds', async (t) => {
@@ -86,5 +95,24 @@ test('hub --heartbeat-ms is validated: whole milliseconds from 1000 to 120000', 
     ]);
     assert.notEqual(result.code, 0, `--heartbeat-ms ${value} is refused`);
     assert.match(result.stderr, /--heartbeat-ms must be a whole number from 1000 to 120000/);
+  }
+});
+
+test('a hello result without a usable heartbeatMs (missing, 0, negative, text) gets the 15 s default, not a refused session', async (t) => {
+  for (const heartbeatMs of [undefined, 0, -5_000, '15000', null]) {
+    const platform = await startFakePlatform(t);
+    const runtime = startTestConnector(
+      t,
+      { environment: 'demo', platformUrl: platform.url },
+      'cc_demo_heartbeatTestToken_0123456789',
+    );
+    const socket = await platform.nextConnection();
+    await socket.acceptHello({ heartbeatMs });
+    await waitForState(runtime.connector, 'connected', 5_000);
+    const info = { jsonrpc: '2.0', id: 1, method: 'connector.info', params: {} };
+    socket.send(info);
+    assert.ok((await socket.response(1)).result, `heartbeatMs ${JSON.stringify(heartbeatMs)}: the session works`);
+    assert.equal(socket.closedWith, null);
+    await runtime.shutdown();
   }
 });

@@ -37,6 +37,29 @@ test('before its hello a socket may send 64 KiB: a frame announcing 20 MiB is cl
   assert.equal(await justOver.closed(), 1009, 'a 65 KiB hello is refused as too large, not parsed');
 });
 
+test('before its hello a socket may not send its 64 KiB as thousands of tiny fragments (each one a buffer held by the hub)', async (t) => {
+  const fx = await startTestHub(t, { timers: { helloTimeoutMs: 60_000 } });
+  const ws = await openRaw(fx.hub.port);
+  const fragments = [wsFrame(0x1, '{', { fin: false })];
+  for (let i = 0; i < 5_000; i++) fragments.push(wsFrame(0x0, ' ', { fin: false }));
+  ws.send(Buffer.concat(fragments));
+  // Dropped at once, not kept until a hello timeout (a minute here) with every fragment in memory.
+  assert.equal(await ws.closed(10_000), null, 'the socket is dropped');
+  assert.equal(fx.hub.pendingHellos(), 0);
+
+  // A hello a client library sent in a few fragments (and a ping before it) is still a hello.
+  const fragmented = await openRaw(fx.hub.port);
+  const hello = Buffer.from(JSON.stringify(helloMessage(fx.mint())));
+  const piece = Math.ceil(hello.length / 8);
+  fragmented.send(wsFrame(0x9, 'hb'));
+  for (let at = 0, i = 0; at < hello.length; at += piece, i++) {
+    const last = at + piece >= hello.length;
+    fragmented.send(wsFrame(i === 0 ? 0x1 : 0x0, hello.subarray(at, at + piece), { fin: last }));
+  }
+  const answer = JSON.parse(await fragmented.nextMessage());
+  assert.ok(answer.result?.sessionId, 'the fragmented hello succeeded');
+});
+
 test('after the hello the configured limit applies: a 1 MiB message is read, not refused', async (t) => {
   const fx = await startTestHub(t);
   const ws = await connected(fx.hub.port, fx.mint());
@@ -66,6 +89,22 @@ test('sockets waiting for their hello are capped: one more is answered HTTP 503,
   waiting[1]?.socket.destroy();
   for (let i = 0; i < 100 && fx.hub.pendingHellos() > 1; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(fx.hub.pendingHellos(), 1, 'sockets that went away are no longer counted');
+});
+
+test('a socket refused at its hello that never answers the close frame stops holding a waiting slot within seconds', async (t) => {
+  const fx = await startTestHub(t, { maxPendingHellos: 1, timers: { helloTimeoutMs: 300 } });
+  // raw-wire does not answer close frames: it plays a client that keeps the socket open.
+  const mute = await openRaw(fx.hub.port);
+  assert.equal(await mute.closed(), 4408, 'no hello in time');
+  const started = performance.now();
+  while (fx.hub.pendingHellos() > 0 && performance.now() - started < 20_000) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // ws waits 30 s for the closing handshake by default: a few such clients locked every connector out.
+  assert.equal(fx.hub.pendingHellos(), 0, `still waiting after ${Math.round(performance.now() - started)} ms`);
+  const next = await rawWebSocket(fx.hub.port);
+  assert.ok(!('refused' in next), 'the next connector gets the slot');
+  next.socket.destroy();
 });
 
 test('connector.health with 50,000 invented source names raises only the §7 sources, without their text', async (t) => {

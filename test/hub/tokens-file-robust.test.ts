@@ -3,6 +3,7 @@
 // directory. None of that revokes anyone or ends the hub; only an explicit `revoked` entry, or a
 // passed `expiresAt`, closes a connected session.
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -94,4 +95,35 @@ test('an empty, missing or half-written tokens file revokes nobody; an explicit 
   const again = await connect(fx.hub.wsUrl, token);
   assert.deepEqual(again, { closed: 4401 });
   (await accepted(fx.hub.wsUrl, other)).close();
+});
+
+test('the tokens file replaced by a named pipe: the hub does not wait on it, keeps its tokens, and warns', async (t) => {
+  const logger = captureLogger();
+  const fx = await startTestHub(t, { logger });
+  const token = fx.mint();
+  (await accepted(fx.hub.wsUrl, token)).close(); // the hub has loaded the token
+  const saved = readFileSync(fx.tokensFile);
+  rmSync(fx.tokensFile);
+  // A pipe nobody writes to: opening it to read would block the hub's only thread for good.
+  execFileSync('mkfifo', [fx.tokensFile]);
+  // A writer that turns up after 15 s, so that a hub blocked on the pipe wakes up and this test
+  // fails instead of hanging.
+  const writer = spawn('sh', ['-c', 'sleep 15; exec 3>"$0"', fx.tokensFile], { stdio: 'ignore' });
+  t.after(() => {
+    writer.kill();
+    rmSync(fx.tokensFile, { force: true });
+  });
+  const started = performance.now();
+  await watcherTurn();
+  const health = await fetch(`${fx.hub.httpUrl}/healthz`);
+  assert.equal(health.status, 200, 'the hub still answers');
+  const tookMs = performance.now() - started;
+  assert.ok(tookMs < 12_000, `the hub answered after ${Math.round(tookMs)} ms: it waited on the pipe`);
+  (await accepted(fx.hub.wsUrl, token)).close();
+  assert.ok(
+    logger.lines.some((l) => /tokens file could not be read \(not a regular file\)/.test(l)),
+    'the operator is told why',
+  );
+  rmSync(fx.tokensFile);
+  writeFileSync(fx.tokensFile, saved);
 });

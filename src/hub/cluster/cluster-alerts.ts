@@ -6,7 +6,7 @@
 // An instance only counts a pair as empty while its view is trustworthy: Redis reachable, and for
 // at least one lease period (so that every live instance has renewed its entries since). An
 // instance that has lost Redis raises nothing; its count starts again when Redis is back.
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Logger } from '../../main/core/logger.js';
 import type { AlertEvent } from '../alerts.js';
@@ -110,6 +110,16 @@ export class ClusterAlerts {
     }
   }
 
+  /**
+   * Source alerts this instance's monitor holds as firing but the cluster does not: their raise
+   * found Redis unreachable (or Redis came back empty). Raised now, still once (HSETNX).
+   */
+  async reassert(firing: AlertEvent[], active: ClusterAlertEvent[]): Promise<void> {
+    if (!this.redis.up) return;
+    const raised = new Set(active.map((a) => fieldOf(a)));
+    for (const event of firing) if (!raised.has(fieldOf(event))) await this.raise(event);
+  }
+
   async active(): Promise<ClusterAlertEvent[]> {
     const hash = await this.redis.client.hgetall(ALERTS_KEY);
     return Object.values(hash).flatMap((text) => {
@@ -125,7 +135,9 @@ export class ClusterAlerts {
   private async raise(event: AlertEvent): Promise<void> {
     if (!this.redis.up) return;
     const field = fieldOf(event);
-    const alertId = createHash('sha256').update(`${field}\u0000${event.since}`).digest('hex').slice(0, 32);
+    // New for every raise: an alert raised again after its clear must not look like the old one
+    // to a receiver deduplicating on `id`.
+    const alertId = randomBytes(16).toString('hex');
     const stored: ClusterAlertEvent = { ...event, status: 'firing', alertId, id: `${alertId}.firing` };
     const won = await this.redis.client.hsetnx(ALERTS_KEY, field, JSON.stringify(stored)).catch(() => 0);
     if (won !== 1) return;

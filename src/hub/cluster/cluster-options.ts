@@ -30,7 +30,10 @@ export interface ClusterTimings {
   goawaySpreadMs: number;
   /** Longest wait for this instance's connectors to move and its calls to finish. */
   drainMs: number;
-  /** How long an idempotency record (the first answer) is kept. */
+  /**
+   * How long an idempotency record (the first answer, sealed) is kept: long enough for a caller's
+   * retries after a failure, and no longer — a lookup's answer is a patient's data.
+   */
   idempotencyTtlMs: number;
 }
 
@@ -42,7 +45,7 @@ export const DEFAULT_CLUSTER_TIMINGS: ClusterTimings = {
   notReadyLeadMs: 3_000,
   goawaySpreadMs: 3_000,
   drainMs: 30_000,
-  idempotencyTtlMs: 24 * 3600_000,
+  idempotencyTtlMs: 15 * 60_000,
 };
 
 export const MIN_CLUSTER_SECRET_LENGTH = 32;

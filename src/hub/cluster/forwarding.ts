@@ -2,11 +2,14 @@
 // the connector's socket (POST /cluster/v1/call over keep-alive HTTP), authenticated by the cluster
 // secret. The holder runs the call exactly as it would its own — deadline and $/cancelRequest
 // included — and answers with the outcome. Only the secret opens this path; API keys do not, and
-// the secret opens nothing else.
-import { createHash, timingSafeEqual } from 'node:crypto';
+// the secret opens nothing else. The secret itself never travels: the holder's address comes from
+// Redis, so anyone able to write there could name an address of their own; each call carries an
+// HMAC of its time and body instead, which opens nothing later (a minute) or for another body.
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { z } from 'zod';
+import { readBody } from '../../common/net/listener-guard.js';
 import { ALL_METHODS, type RpcErrorObject } from '../../shared/protocol/index.js';
 import type { CallOutcome, ConnectorSession } from '../connector-session.js';
 
@@ -19,7 +22,10 @@ const forwardRequestSchema = z.strictObject({
   params: z.unknown(),
   waitMs: z.number().int().min(1).max(3_600_000),
   /** The idempotency record the holder completes when the answer is final (the receiver may be gone by then). */
-  idempotencyRecord: z.string().max(200).optional(),
+  idempotencyRecord: z
+    .string()
+    .regex(/^cc:idem:[0-9a-f]{64}$/)
+    .optional(),
 });
 export type ForwardRequest = z.infer<typeof forwardRequestSchema>;
 
@@ -33,17 +39,37 @@ const outcomeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('timeout') }),
 ]);
 
+/** How far a signature's time may be from the holder's clock (either way). */
+const MAX_SKEW_MS = 30_000;
+const SIGNATURE_FORMAT = /^Cluster t=(\d{1,16}), sig=([A-Za-z0-9_-]{43})$/;
+
 export class ClusterSecret {
-  private readonly digest: Buffer;
-  constructor(private readonly secret: string) {
-    this.digest = sha256(secret);
+  private readonly key: Buffer;
+  constructor(secret: string) {
+    this.key = Buffer.from(hkdfSync('sha256', secret, 'cloud-connector cluster', 'forwarded call v1', 32));
   }
-  header(): string {
-    return `${AUTH_SCHEME} ${this.secret}`;
+
+  /** The Authorization header for one forwarded call's body. */
+  sign(body: string, now = Date.now()): string {
+    return `${AUTH_SCHEME} t=${now}, sig=${this.mac(now, body).toString('base64url')}`;
   }
-  check(header: string | undefined): boolean {
-    if (!header?.startsWith(`${AUTH_SCHEME} `)) return false;
-    return timingSafeEqual(sha256(header.slice(AUTH_SCHEME.length + 1)), this.digest);
+
+  /** Signed with this cluster's secret, for this body, within MAX_SKEW_MS of now. */
+  verify(header: string | undefined, body: string, now = Date.now()): boolean {
+    const match = SIGNATURE_FORMAT.exec(header ?? '');
+    if (!match) return false;
+    const at = Number(match[1]);
+    if (!(Math.abs(now - at) <= MAX_SKEW_MS)) return false;
+    return timingSafeEqual(Buffer.from(match[2] as string, 'base64url'), this.mac(at, body));
+  }
+
+  /** Whether a header has the signature's form (checked before a body is read). */
+  static looksSigned(header: string | undefined): boolean {
+    return SIGNATURE_FORMAT.test(header ?? '');
+  }
+
+  private mac(at: number, body: string): Buffer {
+    return createHmac('sha256', this.key).update(`${at}.`).update(sha256(body)).digest();
   }
 }
 
@@ -59,9 +85,10 @@ export async function serveForwardedCall(
     onOutcome: (request: ForwardRequest, outcome: CallOutcome) => Promise<void>;
   },
 ): Promise<void> {
-  if (!options.secret.check(req.headers.authorization)) {
+  const authorization = req.headers.authorization;
+  if (!ClusterSecret.looksSigned(authorization)) {
     req.resume();
-    sendJson(res, 401, { error: 'cluster secret missing or wrong' });
+    sendJson(res, 401, { error: 'cluster signature missing or wrong' });
     return;
   }
   if (req.method !== 'POST') {
@@ -69,9 +96,20 @@ export async function serveForwardedCall(
     sendJson(res, 405, { error: 'POST only' });
     return;
   }
+  let body: string;
+  try {
+    body = (await readBody(req, options.maxBodyBytes)).toString('utf8');
+  } catch {
+    if (!res.headersSent) sendJson(res, 400, { error: 'invalid forwarded call' });
+    return;
+  }
+  if (!options.secret.verify(authorization, body)) {
+    sendJson(res, 401, { error: 'cluster signature missing or wrong' });
+    return;
+  }
   let request: ForwardRequest;
   try {
-    const parsed = forwardRequestSchema.safeParse(JSON.parse(await readBody(req, options.maxBodyBytes)));
+    const parsed = forwardRequestSchema.safeParse(JSON.parse(body));
     if (!parsed.success) throw new Error('invalid');
     request = parsed.data;
   } catch {
@@ -113,7 +151,11 @@ export class Forwarder {
 
   constructor(private readonly secret: ClusterSecret) {}
 
-  forward(advertise: string, request: ForwardRequest): Promise<Forwarded> {
+  /**
+   * `signal` aborts the forward when the holder is known dead (its lease lapsed): a holder whose
+   * machine vanished sends no reset, and the call would otherwise wait out its whole deadline.
+   */
+  forward(advertise: string, request: ForwardRequest, signal?: AbortSignal): Promise<Forwarded> {
     const url = new URL(FORWARD_PATH, advertise);
     const secure = url.protocol === 'https:';
     const payload = JSON.stringify(request);
@@ -130,7 +172,7 @@ export class Forwarder {
           method: 'POST',
           agent: secure ? this.agents.https : this.agents.http,
           headers: {
-            authorization: this.secret.header(),
+            authorization: this.secret.sign(payload),
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(payload),
           },
@@ -150,6 +192,15 @@ export class Forwarder {
         },
       );
       req.on('timeout', () => req.destroy(new Error('timeout')));
+      const abandon = () => {
+        // Still connecting: the call never left this instance, so another connector may take it.
+        const sent = req.socket !== null && !req.socket.connecting;
+        done({ kind: 'dropped' }, true, sent);
+        req.destroy(new Error('holder lease lapsed'));
+      };
+      if (signal?.aborted) abandon();
+      else signal?.addEventListener('abort', abandon, { once: true });
+      req.on('close', () => signal?.removeEventListener('abort', abandon));
       req.on('error', (error: NodeJS.ErrnoException) =>
         done({ kind: 'dropped' }, true, !NOT_SENT.has(error.code ?? '')),
       );
@@ -177,25 +228,6 @@ function parseAnswer(text: string): { outcome: CallOutcome; reached: boolean } |
   } catch {
     return null;
   }
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new Error('too_large'));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -8,10 +8,12 @@ export type RedisClient = Redis;
 
 export interface RedisConnection {
   client: Redis;
-  /** Connected and the last command did not fail for want of a connection. */
+  /** Connected, and answering its probe (a connection can stay open to a Redis that hangs). */
   readonly up: boolean;
   close(): Promise<void>;
 }
+
+const PROBE_MS = 1_000;
 
 export async function connectRedis(url: string, logger: Logger): Promise<RedisConnection> {
   const client = new Redis(url, {
@@ -24,9 +26,28 @@ export async function connectRedis(url: string, logger: Logger): Promise<RedisCo
     retryStrategy: (attempt) => Math.min(100 * attempt, 1_000),
   });
   let wasUp = false;
+  // A Redis that hangs (frozen VM, partition without reset) keeps its connection "ready": only
+  // commands timing out show it. A ping every second tells, so that `up` (and cc_hub_redis_up, and
+  // keyed calls, which refuse at once) does not trust a Redis that no longer answers.
+  let stalled = false;
+  const probe = setInterval(() => {
+    if (client.status !== 'ready') return;
+    client.ping().then(
+      () => {
+        if (stalled) logger.info('cluster: Redis answers again');
+        stalled = false;
+      },
+      () => {
+        if (!stalled && client.status === 'ready') logger.warn('cluster: Redis connected but not answering');
+        stalled = client.status === 'ready';
+      },
+    );
+  }, PROBE_MS);
+  probe.unref();
   client.on('ready', () => {
     if (!wasUp) logger.info('cluster: Redis connected');
     wasUp = true;
+    stalled = false;
   });
   client.on('error', () => {
     // Reported once per outage through 'end'/'close'; the error text may name the host only.
@@ -43,9 +64,10 @@ export async function connectRedis(url: string, logger: Logger): Promise<RedisCo
   return {
     client,
     get up() {
-      return client.status === 'ready';
+      return client.status === 'ready' && !stalled;
     },
     async close() {
+      clearInterval(probe);
       try {
         await client.quit();
       } catch {

@@ -51,9 +51,15 @@ export async function startRedisCoordinator(
   const unreachable = new Map<string, number>();
   /** Calls this instance has forwarded to a remote session and not yet had answered. */
   const forwarding = new Map<string, number>();
+  /** Forwards waiting on each holder instance, aborted if its lease lapses before it answers. */
+  const awaitingHolder = new Map<string, Set<AbortController>>();
   let leaving = false;
   let stopped = false;
   let lastReadOk = false;
+  /** performance.now() since which every registry read has succeeded; null while they fail. */
+  let freshSince: number | null = null;
+  /** Source alerts this instance's monitor holds as firing (by connector and source). */
+  const firingSources = new Map<string, AlertEvent>();
 
   const metrics = new MetricsRegistry();
   metrics.gauge('cc_hub_redis_up', '1 while this instance is connected to Redis.', () => [[{}, redis.up ? 1 : 0]]);
@@ -69,7 +75,11 @@ export async function startRedisCoordinator(
   );
 
   const isLive = (id: string) => id === instanceId || liveInstances().has(id);
-  const idempotency = new Idempotency(redis, instanceId, timings.idempotencyTtlMs, isLive);
+  const idempotency = new Idempotency(redis, instanceId, {
+    ttlMs: timings.idempotencyTtlMs,
+    secret: options.secret,
+    instanceAlive: isLive,
+  });
   const clusterAlerts = new ClusterAlerts(redis, {
     noConnectorAfterMs: options.noConnectorAfterMs,
     leaseMs: timings.leaseMs,
@@ -138,22 +148,31 @@ export async function startRedisCoordinator(
     recordKey?: string,
   ): Promise<Attempt> {
     forwarding.set(sessionId, (forwarding.get(sessionId) ?? 0) + 1);
+    const abort = new AbortController();
+    const waiting = awaitingHolder.get(holder) ?? new Set();
+    awaitingHolder.set(holder, waiting.add(abort));
     try {
       const {
         outcome,
         unreachable: lost,
         reached,
-      } = await forwarder.forward(url, {
-        sessionId,
-        method,
-        params,
-        waitMs,
-        ...(recordKey ? { idempotencyRecord: recordKey } : {}),
-      });
+      } = await forwarder.forward(
+        url,
+        {
+          sessionId,
+          method,
+          params,
+          waitMs,
+          ...(recordKey ? { idempotencyRecord: recordKey } : {}),
+        },
+        abort.signal,
+      );
       if (lost) unreachable.set(holder, performance.now() + timings.leaseMs);
       forwards.inc({ direction: 'out', result: lost ? 'unreachable' : reached ? outcome.kind : 'moved' });
       return { outcome, reached };
     } finally {
+      waiting.delete(abort);
+      if (waiting.size === 0) awaitingHolder.delete(holder);
       const left = (forwarding.get(sessionId) ?? 1) - 1;
       if (left > 0) forwarding.set(sessionId, left);
       else forwarding.delete(sessionId);
@@ -208,6 +227,12 @@ export async function startRedisCoordinator(
       }
       last = attempt.outcome;
       if (!retryReason(last) || failedOver) return last;
+      if (recordKey && last.kind === 'dropped') {
+        // The holder may have finished the call and kept its answer before the reply was lost:
+        // that answer, rather than running the call a second time on another connector.
+        const kept = await idempotency.finished(recordKey, request.params).catch(() => null);
+        if (kept) return kept;
+      }
     }
     return last ?? { kind: 'no_connector' };
   }
@@ -232,8 +257,20 @@ export async function startRedisCoordinator(
       const snapshot = await registry.read();
       for (const id of unreachable.keys()) if (!snapshot.instances.has(id)) unreachable.delete(id);
       lastReadOk = true;
+      freshSince ??= performance.now();
+      // A holder whose lease lapsed will not answer: its calls fail over now, not at their deadline.
+      // The lease alone decides (one failed forward to an instance does not abandon its other
+      // calls), and only once Redis has been readable for a lease: a Redis back from an outage,
+      // empty, lists no instance until each has renewed, and those are alive.
+      if (performance.now() - freshSince >= timings.leaseMs) {
+        for (const [holder, waiting] of awaitingHolder) {
+          const leased = (snapshot.instances.get(holder)?.expiresAt ?? 0) > performance.now();
+          if (!leased) for (const abort of waiting) abort.abort();
+        }
+      }
     } catch {
       lastReadOk = false;
+      freshSince = null;
     }
     const pairs = new Map<string, { tenant: string; environment: string }>();
     for (const e of registry.current().sessions) context.watchPair(e.tenant, e.environment);
@@ -243,9 +280,17 @@ export async function startRedisCoordinator(
     const live = liveInstances();
     for (const e of registry.current().sessions) if (live.has(e.instanceId)) liveSources.set(e.connectorId, e.sources);
     for (const s of context.sessions()) if (s.isOpen) liveSources.set(s.hello.connectorId, s.sources);
+    // A leaving instance decides no more: its webhook closes before its lease is released, and an
+    // alert it won then (HSETNX) would be recorded for the cluster but delivered by no one.
+    if (leaving) return;
     await clusterAlerts
       .evaluate({ fresh: lastReadOk, pairs: [...pairs.values()], usable, liveSources, active })
       .catch(() => undefined);
+    // Only once this instance's sessions (their sources) are in the registry again: else another
+    // instance, not seeing the source down there, would clear what this one raises.
+    if (lastReadOk && registry.leaseHeld) {
+      await clusterAlerts.reassert([...firingSources.values()], active).catch(() => undefined);
+    }
   }
 
   async function renewLoop(): Promise<void> {
@@ -256,7 +301,8 @@ export async function startRedisCoordinator(
   }
   async function pollLoop(): Promise<void> {
     while (!stopped) {
-      await poll();
+      // A failure here must neither end the loop nor become an unhandled rejection (which would end the process).
+      await poll().catch(() => logger.warn('cluster: registry poll failed; trying again'));
       await sleep(timings.pollMs);
     }
   }
@@ -281,13 +327,18 @@ export async function startRedisCoordinator(
     },
     async route(request, onRetry) {
       if (!request.idempotencyKey) return routeOnce(request, onRetry);
-      const key = Idempotency.recordKey(request.tenant, request.environment, request.method, request.idempotencyKey);
-      return idempotency.run(key, request.waitMs, (recordKey) => routeOnce(request, onRetry, recordKey));
+      const key = idempotency.recordKey(request.tenant, request.environment, request.method, request.idempotencyKey);
+      return idempotency.run(key, request.params, request.waitMs, (recordKey) =>
+        routeOnce(request, onRetry, recordKey),
+      );
     },
     usableConnectors: usable,
     alertTransition(event: AlertEvent) {
       // No-connector alerts are decided from the registry (poll); source alerts come from the holder.
       if (event.alert !== 'source_down') return;
+      const key = JSON.stringify([event.connectorId, event.source]);
+      if (event.status === 'firing') firingSources.set(key, event);
+      else firingSources.delete(key);
       void registry
         .flushChanges()
         .then(() => clusterAlerts.sourceTransition(event))
@@ -324,7 +375,8 @@ export async function startRedisCoordinator(
           session: localSession,
           onOutcome: async (request, outcome) => {
             forwards.inc({ direction: 'in', result: outcome.kind });
-            if (request.idempotencyRecord) await idempotency.complete(request.idempotencyRecord, outcome);
+            if (request.idempotencyRecord)
+              await idempotency.complete(request.idempotencyRecord, request.params, outcome);
           },
         });
         return true;

@@ -2,6 +2,7 @@
 // dispatcher once the session is established. The Connector decides what happens after a close.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
 import WebSocket, { type ClientOptions } from 'ws';
 import {
   CLOSE,
@@ -83,6 +84,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     const ws = new WebSocket(this.options.url, [SUBPROTOCOL], this.options.clientOptions);
     this.ws = ws;
     this.sender = new BatchedSender(ws);
+    let socket: Duplex | undefined;
+    ws.on('upgrade', (response) => {
+      socket = response.socket;
+    });
     ws.on('open', () => {
       if (ws.protocol !== SUBPROTOCOL) {
         this.fail(CLOSE.protocolError, 'the platform did not accept the connector.v1 protocol');
@@ -90,6 +95,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       }
       this.heartbeat = new Heartbeat(ws, {
         ...this.heartbeatTiming(HEARTBEAT_MS),
+        socket,
         onDead: () => {
           this.cause = 'no sign of life from the platform (heartbeat timed out)';
           ws.terminate();

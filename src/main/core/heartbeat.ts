@@ -2,7 +2,10 @@
 // platform answers with pongs and pings nothing. Both ends watch: a peer from which nothing (ping,
 // pong or any frame) has arrived for deadAfterMs (2 × heartbeatMs + 5 s) is terminated without a
 // closing handshake. The connector starts at 15 s and follows the platform's choice once the
-// hello result names it (`retime`).
+// hello result names it (`retime`). The bytes of a message still arriving count too: while a
+// peer sends a frame of many MiB over a slow line, no whole frame, ping or pong can arrive (its
+// pong waits behind that frame), yet it is plainly alive.
+import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 
 export interface HeartbeatTiming {
@@ -12,15 +15,17 @@ export interface HeartbeatTiming {
 }
 
 export interface HeartbeatOptions extends HeartbeatTiming {
+  /** The socket under `ws`: any byte read from it is a sign of life. */
+  socket?: Duplex;
   onDead: () => void;
   onRtt?: (ms: number) => void;
 }
 
 export class Heartbeat {
   private lastSeen = performance.now();
-  private lastPingAt = Number.NEGATIVE_INFINITY;
   private pingSentAt: number | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
   private timing: HeartbeatTiming;
   private stopped = false;
 
@@ -34,6 +39,7 @@ export class Heartbeat {
     };
     ws.on('message', seen);
     ws.on('ping', seen);
+    options.socket?.on('data', seen);
     ws.on('pong', () => {
       seen();
       if (this.pingSentAt !== null) {
@@ -43,7 +49,7 @@ export class Heartbeat {
     });
     this.schedule();
     // A first ping at once, so that latency is known as soon as the socket is up.
-    this.check();
+    if (this.timing.pingIntervalMs !== null) this.ping();
   }
 
   /** Switches to new timings (the connector, once the platform's hello result names heartbeatMs). */
@@ -54,35 +60,44 @@ export class Heartbeat {
   }
 
   private schedule(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.clearTimers();
     const { pingIntervalMs, deadAfterMs } = this.timing;
     // Checked often enough that a dead peer is noticed within a tenth of deadAfterMs of the limit.
-    const tick = Math.max(10, Math.min(pingIntervalMs ?? deadAfterMs, Math.floor(deadAfterMs / 10)));
-    this.timer = setInterval(() => this.check(), tick);
+    this.timer = setInterval(() => this.check(), Math.max(10, Math.floor(deadAfterMs / 10)));
     this.timer.unref();
+    // Pings on their own timer, so that they go out every pingIntervalMs exactly (PROTOCOL §1),
+    // not at the first death check past it (which was up to a tenth of deadAfterMs late).
+    if (pingIntervalMs !== null) {
+      this.pingTimer = setInterval(() => this.ping(), Math.max(10, pingIntervalMs));
+      this.pingTimer.unref();
+    }
   }
 
   private check(): void {
-    const now = performance.now();
-    if (now - this.lastSeen > this.timing.deadAfterMs) {
+    if (performance.now() - this.lastSeen > this.timing.deadAfterMs) {
       this.stop();
       this.options.onDead();
-      return;
     }
-    const interval = this.timing.pingIntervalMs;
-    if (interval !== null && now - this.lastPingAt >= interval) {
-      this.lastPingAt = now;
-      this.pingSentAt = now;
-      try {
-        this.ws.ping();
-      } catch {
-        // socket already closing; the close handler takes over
-      }
+  }
+
+  private ping(): void {
+    this.pingSentAt = performance.now();
+    try {
+      this.ws.ping();
+    } catch {
+      // socket already closing; the close handler takes over
     }
   }
 
   stop(): void {
     this.stopped = true;
+    this.clearTimers();
+  }
+
+  private clearTimers(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.timer = null;
+    this.pingTimer = null;
   }
 }

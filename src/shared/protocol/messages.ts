@@ -1,5 +1,6 @@
 // JSON-RPC 2.0 envelopes, the handshake and the notifications of PROTOCOL.md §2–4.
 import { z } from 'zod';
+import { HEARTBEAT_MS } from './constants.js';
 import { rpcErrorObjectSchema } from './errors.js';
 import { environmentSchema, sourceStateSchema } from './methods.js';
 
@@ -57,7 +58,10 @@ export const helloResultSchema = z.object({
   sessionId: z.string().min(1),
   tenant: z.string().min(1),
   environment: environmentSchema,
-  heartbeatMs: z.number().int().positive(),
+  // PROTOCOL §1: the platform's choice, "15 000 by default". A platform that names none, or
+  // something that is no interval (0, negative, text), gets the default rather than a session
+  // refused and retried for ever; a number out of bounds is clamped by the connector.
+  heartbeatMs: z.number().positive().catch(HEARTBEAT_MS),
 });
 export type HelloResult = z.infer<typeof helloResultSchema>;
 
