@@ -196,7 +196,9 @@ function renderBuilderWxs(): string {
     isCreateStartMenuShortcut: true,
     dirs: '',
     files:
-      '<Component><File Name="cloud-connector.exe" Source="$(var.appDir)\\cloud-connector.exe" ReadOnly="yes" KeyPath="yes" Id="mainExecutable"/></Component>',
+      '<Component><File Name="cloud-connector.exe" Source="$(var.appDir)\\cloud-connector.exe" ReadOnly="yes" KeyPath="yes" Id="mainExecutable"/></Component>' +
+      // The service's wrapper (extraResources service/), which scripts/msi/fragments/service.cjs needs.
+      '<Component Directory="dsvc"><File Name="CloudConnectorService.exe" Source="$(var.appDir)\\resources\\service\\CloudConnectorService.exe" ReadOnly="yes" KeyPath="yes"/></Component>',
   });
 }
 

@@ -10,6 +10,7 @@ import { dispatchIpc } from '../../shared/ipc/dispatch.js';
 import { ENVIRONMENTS } from '../../shared/protocol/index.js';
 import { useSystemProxyLookup } from '../core/transport.js';
 import { createProcessLogger } from '../logging/process-logger.js';
+import { hostForApp } from '../service/app-host.js';
 import { appFolders, moveRoamingSetup } from './app-folders.js';
 import { AppShell } from './app-shell.js';
 import { startConnectorHost } from './connector-host.js';
@@ -81,29 +82,40 @@ async function main(tookOver: boolean): Promise<void> {
   // Windows keeps the login item in the registry: read once, then remembered (the tray shows it).
   let openAtLogin = app.getLoginItemSettings().openAtLogin;
   const addresses = readPlatformAddresses(path.join(__dirname, 'platform.json'));
-  const host = await startConnectorHost({
-    baseDir: folders.dataDir,
-    secrets: new SafeStorageSecretStore(folders.dataDir, safeStorage),
-    // null (a generic build): the wizard starts with an empty address.
-    platformUrls: Object.fromEntries(ENVIRONMENTS.map((e) => [e, addresses[e] ?? ''])) as Record<
-      (typeof ENVIRONMENTS)[number],
-      string
-    >,
-    logsDir: folders.logsDir,
+  const loginItem = {
+    get: () => openAtLogin,
+    set: (enabled: boolean) => {
+      app.setLoginItemSettings({ openAtLogin: enabled });
+      openAtLogin = enabled;
+    },
+  };
+  const writeClipboard = (text: string) => clipboard.writeText(text);
+  // A Cloud Connector service on this computer hosts the connector (it runs with nobody signed
+  // in): the app attaches to it as its window. Without one, the app hosts it, as before.
+  const { controller: host } = await hostForApp({
     logger,
-    loginItem: {
-      get: () => openAtLogin,
-      set: (enabled) => {
-        app.setLoginItemSettings({ openAtLogin: enabled });
-        openAtLogin = enabled;
-      },
-    },
-    openPath: async (dir) => {
-      await shell.openPath(dir);
-    },
-    writeClipboard: (text) => clipboard.writeText(text),
+    loginItem,
+    writeClipboard,
     pickPath: pickPathWithDialog,
-    versions: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '' },
+    inProcess: () =>
+      startConnectorHost({
+        baseDir: folders.dataDir,
+        secrets: new SafeStorageSecretStore(folders.dataDir, safeStorage),
+        // null (a generic build): the wizard starts with an empty address.
+        platformUrls: Object.fromEntries(ENVIRONMENTS.map((e) => [e, addresses[e] ?? ''])) as Record<
+          (typeof ENVIRONMENTS)[number],
+          string
+        >,
+        logsDir: folders.logsDir,
+        logger,
+        loginItem,
+        openPath: async (dir) => {
+          await shell.openPath(dir);
+        },
+        writeClipboard,
+        pickPath: pickPathWithDialog,
+        versions: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '' },
+      }),
   });
 
   // Only the app's own page may call; every input is parsed with its channel's schema.
