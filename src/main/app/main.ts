@@ -10,7 +10,10 @@ import { dispatchIpc } from '../../shared/ipc/dispatch.js';
 import { ENVIRONMENTS } from '../../shared/protocol/index.js';
 import { useSystemProxyLookup } from '../core/transport.js';
 import { createProcessLogger } from '../logging/process-logger.js';
-import { hostForApp } from '../service/app-host.js';
+import { hostForApp, moveIntoService, setupsLeftInApp } from '../service/app-host.js';
+import { execQuiet } from '../service/attach-decision.js';
+import { defaultServiceDataDir, fileProtectionFor } from '../service/data-folder.js';
+import { systemServiceControl } from '../service/service-control.js';
 import { appFolders, moveRoamingSetup } from './app-folders.js';
 import { AppShell } from './app-shell.js';
 import { startConnectorHost } from './connector-host.js';
@@ -20,6 +23,7 @@ import { ElectronTrayView } from './electron-tray-view.js';
 import { ElectronWindowHost } from './electron-window-host.js';
 import { readPlatformAddresses } from './platform-addresses.js';
 import { SafeStorageSecretStore } from './safe-storage-secret-store.js';
+import { ELEVATED_MOVE_ARG, ELEVATED_SETUP_ARG, type Prompts, ServiceMode } from './service-mode.js';
 import { watchSessionAndPower } from './session-lifecycle.js';
 import {
   claimSingleInstance,
@@ -37,6 +41,8 @@ const APP_ID = 'uk.co.cloudconnector.desktop';
 const folders = appFolders(app.getPath('userData'));
 const version = app.getVersion();
 const running = new RunningInstanceFile(folders.dataDir);
+// Started again elevated by a running instance attached to the service (service-mode.ts): take over.
+const elevatedFor = [ELEVATED_SETUP_ARG, ELEVATED_MOVE_ARG].find((arg) => process.argv.includes(arg)) ?? null;
 
 // 'second-instance' comes only after 'ready', but may come while the app is still starting: held
 // until the shell can act on it.
@@ -46,7 +52,7 @@ app.on('second-instance', (_event, _argv, _cwd, data) => onSecondInstance(data))
 
 void claimSingleInstance(
   { request: (data) => app.requestSingleInstanceLock(data) },
-  { version, runningVersion: () => running.read() },
+  { version, runningVersion: () => running.read(), takeover: elevatedFor !== null },
 ).then((claim) => {
   // Same or older version, or an older one that did not hand over: it has been brought forward.
   if (claim === 'other-instance-running') app.quit();
@@ -92,7 +98,7 @@ async function main(tookOver: boolean): Promise<void> {
   const writeClipboard = (text: string) => clipboard.writeText(text);
   // A Cloud Connector service on this computer hosts the connector (it runs with nobody signed
   // in): the app attaches to it as its window. Without one, the app hosts it, as before.
-  const { controller: host } = await hostForApp({
+  const hosted = await hostForApp({
     logger,
     loginItem,
     writeClipboard,
@@ -117,6 +123,7 @@ async function main(tookOver: boolean): Promise<void> {
         versions: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '' },
       }),
   });
+  const host = hosted.controller;
 
   // Only the app's own page may call; every input is parsed with its channel's schema.
   const trusted = (event: IpcMainInvokeEvent) => event.senderFrame?.url.split('#')[0] === windows.pageUrl;
@@ -127,6 +134,55 @@ async function main(tookOver: boolean): Promise<void> {
         : { ok: false, error: { code: 'unknown_channel', message: 'Refused.' } },
     );
   }
+
+  const prompts: Prompts = {
+    ask: async (message, yes, no) => {
+      const { response } = await dialog.showMessageBox({
+        type: 'question',
+        title: 'Cloud Connector',
+        message: 'Cloud Connector',
+        detail: message,
+        buttons: [yes, no],
+        defaultId: 0,
+        cancelId: 1,
+      });
+      return response === 0;
+    },
+    tell: async (message) => {
+      await dialog.showMessageBox({
+        type: 'info',
+        title: 'Cloud Connector',
+        message: 'Cloud Connector',
+        detail: message,
+        buttons: ['OK'],
+      });
+    },
+  };
+  const serviceDataDir = defaultServiceDataDir();
+  const serviceMode: ServiceMode | null =
+    hosted.mode === 'service'
+      ? new ServiceMode({
+          role: hosted.controller.role,
+          platform: process.platform,
+          exe: process.execPath,
+          exec: execQuiet,
+          prompts,
+          handOver: (): Promise<void> => appShell.quit({ confirm: false, why: 'an elevated instance takes over' }),
+          moveIntoService:
+            hosted.controller.role === 'admin'
+              ? () =>
+                  moveIntoService({
+                    from: {
+                      baseDir: folders.dataDir,
+                      secrets: new SafeStorageSecretStore(folders.dataDir, safeStorage),
+                    },
+                    to: { dataDir: serviceDataDir, protection: fileProtectionFor() },
+                    service: systemServiceControl(execQuiet),
+                    logger,
+                  })
+              : undefined,
+        })
+      : null;
 
   const trayHintFile = path.join(folders.dataDir, 'tray-hint-shown');
   const appShell = new AppShell({
@@ -161,6 +217,9 @@ async function main(tookOver: boolean): Promise<void> {
       picture: path.join(unpackedRoot, 'assets', 'hints', 'keep-icon-visible.png'),
     },
     logger,
+    service: serviceMode
+      ? { role: serviceMode.role, askForAdmin: () => serviceMode.askForAdmin(ELEVATED_SETUP_ARG) }
+      : undefined,
     quit: () => {
       // The connectors have drained: hand the lock to whoever waits for it (a newer version).
       running.remove();
@@ -170,6 +229,14 @@ async function main(tookOver: boolean): Promise<void> {
   });
   shellRef = appShell;
   appShell.start();
+  if (serviceMode) {
+    // Started elevated to set the service up: the wizard, now able to save. Else, once at start,
+    // the app's own set-up (from before the service was installed) is offered to move into it.
+    if (elevatedFor === ELEVATED_SETUP_ARG) windows.show('setup');
+    const leftInApp = setupsLeftInApp(folders.dataDir);
+    if (elevatedFor === ELEVATED_MOVE_ARG && serviceMode.role === 'admin') void serviceMode.move();
+    else if (leftInApp.length > 0) void serviceMode.offerMove(leftInApp);
+  }
 
   watchSessionAndPower({
     endNow: (why) => appShell.quit({ confirm: false, why }),
@@ -180,7 +247,10 @@ async function main(tookOver: boolean): Promise<void> {
 
   onSecondInstance = (data) => {
     const other = secondInstanceDataSchema.safeParse(data);
-    if (other.success && isNewerVersion(other.data.version, version)) {
+    if (other.success && other.data.takeover) {
+      logger.info('started again elevated: handing over', {});
+      void appShell.quit({ confirm: false, why: 'an elevated instance takes over' });
+    } else if (other.success && isNewerVersion(other.data.version, version)) {
       logger.info('a newer version is starting: draining and handing over', { newVersion: other.data.version });
       void appShell.quit({ confirm: false, why: 'a newer version is starting' });
     } else {
