@@ -28,7 +28,10 @@ export function placeholderProblems(addresses) {
   return ENVIRONMENTS.flatMap((env) => {
     const value = addresses[env];
     if (value === null || value === undefined) return [];
-    const host = new URL(value).hostname;
-    return PLACEHOLDER_HOST.test(host) ? [`${env}: ${value} is a placeholder`] : [];
+    const url = new URL(value);
+    if (PLACEHOLDER_HOST.test(url.hostname)) return [`${env}: ${value} is a placeholder`];
+    // The connector refuses plain ws:// to anything but this computer: such an app could never connect.
+    if (url.protocol !== 'wss:') return [`${env}: ${value} is not wss:// (plain ws:// only reaches this computer)`];
+    return [];
   });
 }

@@ -1,6 +1,6 @@
 // Starts the INSTALLED app (the exe the MSI put under Program Files) with Playwright's Electron
 // support, on the Windows runner of .github/workflows/release.yml, and checks what a clinic sees on
-// first start: the wizard window, the hidden window that hears sign-out and shutdown, a tray app
+// first start: the wizard window and its IPC, the hidden window that hears sign-out and shutdown, a tray app
 // that keeps running with its window closed, the audit log's native module loading inside Electron,
 // and Node ≥ 24.5 with the Windows certificate store readable.
 //   node scripts/windows/check-installed-app.mjs <path-to-cloud-connector.exe> <artifacts-dir>
@@ -27,6 +27,19 @@ try {
   await wizard.waitForSelector('#wizard-title', { timeout: 30_000 });
   check('the wizard opens on first start', true, await wizard.textContent('#wizard-title'));
   await wizard.screenshot({ path: path.join(artifacts, 'wizard.png') });
+
+  // Main answers IPC only from the page whose address equals the one it computed for index.html
+  // (pathToFileURL); on Windows Chromium's own form of that file:// address (drive letter, %20 for
+  // the space in "Program Files") must match it, or every button in the wizard is refused.
+  const ipc = await wizard.evaluate(async () => {
+    try {
+      const status = await window.connectorApi['status.get']({});
+      return { ok: true, environments: status.environments.length };
+    } catch (error) {
+      return { ok: false, error: String(error?.message ?? error) };
+    }
+  });
+  check('the wizard reaches the main process over IPC', ipc.ok && ipc.environments > 0, ipc);
 
   // BaseWindow lists the hidden session window too (a native window with no page).
   const windows = await app.evaluate(({ BaseWindow }) =>
@@ -57,6 +70,33 @@ try {
       packaged: load('electron').app.isPackaged,
     };
   });
+  // The SQLite patient source queries in worker threads, which load better-sqlite3 from
+  // app.asar.unpacked (src/main/integrations/sql/sqlite-driver.ts). Whether a worker could read it
+  // inside app.asar is reported too, for the README.
+  const workers = await app.evaluate(async () => {
+    const load = process.mainModule.require;
+    const { Worker } = load('node:worker_threads');
+    const inAsar = load.resolve('better-sqlite3');
+    const tryIn = (modulePath) =>
+      new Promise((resolve) => {
+        const code =
+          "const { parentPort, workerData } = require('node:worker_threads');" +
+          'const Database = require(workerData);' +
+          "const db = new Database(':memory:');" +
+          "parentPort.postMessage(db.prepare('select 1 as ok').get().ok);";
+        const worker = new Worker(code, { eval: true, workerData: modulePath });
+        worker.once('message', (ok) => resolve({ ok: ok === 1 }));
+        worker.once('error', (error) => resolve({ ok: false, error: String(error?.code ?? error?.message ?? error) }));
+      });
+    return {
+      unpacked: await tryIn(inAsar.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2')),
+      insideAsar: await tryIn(inAsar),
+    };
+  });
+  check('better-sqlite3 loads in a worker thread from app.asar.unpacked', workers.unpacked.ok, workers.unpacked);
+  console.log(`info: a worker thread reading better-sqlite3 inside app.asar: ${JSON.stringify(workers.insideAsar)}`);
+  report.workerInsideAsar = workers.insideAsar;
+
   const [major, minor] = runtime.node.split('.').map(Number);
   check('Node ≥ 24.5 inside Electron', major > 24 || (major === 24 && minor >= 5), runtime.node);
   check('better-sqlite3 loads inside the packaged Electron', typeof runtime.sqlite === 'string', runtime.sqlite);

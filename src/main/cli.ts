@@ -19,6 +19,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'check a config: platform, token, data sources (--config FILE [--lookup ID] [--json])',
     load: async () => (await import('./cli/check.js')).check,
   },
+  service: {
+    summary: "run as a Windows service or Linux daemon, with the tray app's control channel (--help)",
+    load: async () => (await import('./cli/service.js')).service,
+  },
   audit: {
     summary: 'audit verify|tail|stats|export (--db FILE | --config FILE)',
     load: async () => (await import('./cli/audit.js')).audit,

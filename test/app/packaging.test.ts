@@ -66,6 +66,32 @@ test('a misspelt key is caught by the same validation (so the test above can fai
 test('the files electron-builder.yml names exist or are what the build writes', async (t) => {
   const config = await loadBuilderConfig();
   for (const icon of [config.win.icon, config.linux.icon]) assert.ok(existsSync(path.join(root, icon)), icon);
+  // The Windows service's files: build/service is written by scripts/stage-service.mjs, which only the
+  // Windows release workflow runs (it needs shawl.exe and node.exe for Windows), right before packaging.
+  // So that one folder may be absent here, but only because the workflow stages it, and the MSI's
+  // service fragment reads exactly where it lands.
+  assert.deepEqual(config.win.extraResources, [{ from: 'build/service', to: 'service' }]);
+  const stager = readFileSync(path.join(root, 'scripts', 'stage-service.mjs'), 'utf8');
+  assert.match(
+    stager,
+    /out: \{ type: 'string', default: 'build\/service' \}/,
+    'stage-service.mjs writes build/service',
+  );
+  const release = readFileSync(path.join(root, '.github', 'workflows', 'release.yml'), 'utf8');
+  assert.ok(
+    release.indexOf('node scripts/stage-service.mjs') >= 0 &&
+      release.indexOf('node scripts/stage-service.mjs') < release.indexOf('electron-builder --win msi'),
+    'the release workflow stages build/service before it packages the MSI',
+  );
+  const fragment = readFileSync(path.join(root, 'scripts', 'msi', 'fragments', 'service.cjs'), 'utf8');
+  assert.match(
+    fragment,
+    /'resources\\\\service\\\\CloudConnectorService\.exe'/,
+    'the MSI installs from resources\\service',
+  );
+  for (const extra of config.win.extraResources) {
+    if (extra.from !== 'build/service') assert.ok(existsSync(path.join(root, extra.from)), extra.from);
+  }
   for (const tone of ['green', 'amber', 'red', 'grey']) {
     assert.ok(existsSync(path.join(root, 'assets', 'tray', `tray-${tone}.png`)));
   }
@@ -155,6 +181,42 @@ test('the release workflow: every step fails on error; tests, MSI, silent instal
   assert.doesNotMatch(runs(build), /EnableNodeCliInspectArguments/, 'the shipped MSI keeps the fuse off');
   assert.match(installRuns, /node scripts\/windows\/check-installed-app\.mjs "\$EXE"/);
   assert.match(installRuns, /'\/x'/);
+  // Uninstalled while the app runs: the MSI must close it (util:CloseApplication), not leave it holding files.
+  assert.match(
+    installRuns,
+    /Start-Process -FilePath \$env:EXE -PassThru[\s\S]*'\/x'[\s\S]*still runs after the uninstall/,
+  );
+  // The Windows service: staged before packaging, installed as asked, connected to a hub, removed on uninstall.
+  const buildRuns = runs(build);
+  assert.match(buildRuns, /cargo install shawl --version 1\.9\.0 --locked --root build\/shawl/);
+  assert.ok(
+    buildRuns.indexOf('node scripts/stage-service.mjs --shawl build/shawl/bin/shawl.exe') >
+      buildRuns.indexOf('npm run build') &&
+      buildRuns.indexOf('node scripts/stage-service.mjs') < buildRuns.indexOf('electron-builder --win msi'),
+    'the service is staged after the bundles are built and before the MSI is packaged',
+  );
+  assert.match(installRuns, /StartName -ne 'NT SERVICE\\CloudConnector'/);
+  assert.match(installRuns, /DelayedAutostart -ne 1/);
+  assert.match(installRuns, /sc\.exe qfailure CloudConnector[\s\S]*-notmatch 'RESTART'/);
+  assert.match(installRuns, /icacls "\$data\\admin\.key"/);
+  assert.match(installRuns, /CurrentVersion\\Run' -Name 'Cloud Connector'/);
+  assert.match(
+    installRuns,
+    /v1\/ipc\/setup\.save[\s\S]*-ne 'connected'[\s\S]*rpc\/patient\.lookup[\s\S]*Restart-Service CloudConnector/,
+  );
+  assert.ok(
+    installRuns.indexOf('Restart-Service CloudConnector') > installRuns.indexOf('check-installed-app.mjs'),
+    'the service is set up over its control channel after the app was checked',
+  );
+  assert.match(installRuns, /'\/x'[\s\S]*Get-Service CloudConnector -ErrorAction SilentlyContinue\) \{ throw/);
+  // A native command's failure fails the step: every PowerShell step that runs sc.exe, icacls or node checks.
+  for (const step of install.steps.filter((s: any) => s.shell === 'pwsh' && /\b(sc\.exe|icacls|node) /.test(s.run))) {
+    assert.match(
+      step.run,
+      /\$PSNativeCommandUseErrorActionPreference = \$true/,
+      `${step.name} fails on a native error`,
+    );
+  }
   const upload = install.steps.find((s: any) => String(s.uses).startsWith('actions/upload-artifact'));
   assert.equal(upload.if, 'always()');
   execFileSync(process.execPath, ['--check', path.join(root, 'scripts', 'windows', 'check-installed-app.mjs')]);
@@ -191,7 +253,9 @@ function renderBuilderWxs(): string {
     isCreateStartMenuShortcut: true,
     dirs: '',
     files:
-      '<Component><File Name="cloud-connector.exe" Source="$(var.appDir)\\cloud-connector.exe" ReadOnly="yes" KeyPath="yes" Id="mainExecutable"/></Component>',
+      '<Component><File Name="cloud-connector.exe" Source="$(var.appDir)\\cloud-connector.exe" ReadOnly="yes" KeyPath="yes" Id="mainExecutable"/></Component>' +
+      // The service's wrapper (extraResources service/), which scripts/msi/fragments/service.cjs needs.
+      '<Component Directory="dsvc"><File Name="CloudConnectorService.exe" Source="$(var.appDir)\\resources\\service\\CloudConnectorService.exe" ReadOnly="yes" KeyPath="yes"/></Component>',
   });
 }
 
@@ -246,10 +310,33 @@ test('the MSI build refuses placeholder platform addresses unless the build is g
     checkPlatformAddresses(write({ production: 'wss://connect.example.com/v1', demo: null })),
     /production: wss:\/\/connect\.example\.com\/v1 is a placeholder/,
   );
+  await assert.rejects(
+    checkPlatformAddresses(write({ production: 'ws://connect.consent-platform.co.uk/connector/v1', demo: null })),
+    /production: ws:\/\/connect\.consent-platform\.co\.uk\/connector\/v1 is not wss:\/\//,
+  );
   await checkPlatformAddresses(write({ production: 'wss://connect.consent-platform.co.uk/connector/v1', demo: null }));
   // A generic build writes no addresses at all, which packages.
   const generic = platform.readPlatformFile(path.join(root, 'build', 'platform.json'), { generic: true });
   assert.deepEqual(generic, { production: null, demo: null });
   await checkPlatformAddresses(write(generic));
   assert.throws(() => platform.readPlatformFile(write({ production: 'http://x', demo: null }), { generic: false }));
+});
+
+test('SQLite helper threads load better-sqlite3 from app.asar.unpacked in the packaged app, not from inside app.asar', async () => {
+  const { asarUnpackedPath } = await import('../../src/main/integrations/sql/sqlite-driver.js');
+  const win = 'C:\\Program Files\\Cloud Connector\\resources\\app.asar\\node_modules\\better-sqlite3\\lib\\index.js';
+  assert.equal(
+    asarUnpackedPath(win),
+    'C:\\Program Files\\Cloud Connector\\resources\\app.asar.unpacked\\node_modules\\better-sqlite3\\lib\\index.js',
+  );
+  const linux = '/opt/Cloud Connector/resources/app.asar/node_modules/better-sqlite3/lib/index.js';
+  assert.equal(asarUnpackedPath(linux), linux.replace('/app.asar/', '/app.asar.unpacked/'));
+  // Outside a package (npm test, the headless connector) and already unpacked: unchanged.
+  const dev = path.join(root, 'node_modules', 'better-sqlite3', 'lib', 'index.js');
+  assert.equal(asarUnpackedPath(dev), dev);
+  const unpacked = linux.replace('/app.asar/', '/app.asar.unpacked/');
+  assert.equal(asarUnpackedPath(unpacked), unpacked);
+  // What it relies on: electron-builder unpacks all of better-sqlite3.
+  const config = await loadBuilderConfig();
+  assert.ok(config.asarUnpack.includes('**/node_modules/better-sqlite3/**'));
 });

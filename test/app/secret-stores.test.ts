@@ -9,13 +9,31 @@ import { tempDir } from '../helpers/temp-dir.js';
 const TOKEN = 'cc_demo_abcdefghijklmnopqrstuvwxyz012345';
 
 /** Stands in for Electron's safeStorage: a reversible transform that is clearly not plain text. */
+/**
+ * Electron's safeStorage is a native object whose methods throw "Illegal invocation" when called
+ * detached from it; the fakes do the same, so that a detached call cannot pass here.
+ */
+function likeNative<T extends object>(obj: T): T {
+  for (const [key, value] of Object.entries(obj)) {
+    if (typeof value !== 'function') continue;
+    // A method copied from another fake (spread) is checked against this object instead.
+    const original = (value as { original?: (...a: unknown[]) => unknown }).original ?? value;
+    const method = function (this: unknown, ...args: unknown[]) {
+      if (this !== obj) throw new TypeError('Illegal invocation');
+      return original.apply(this, args);
+    };
+    (obj as Record<string, unknown>)[key] = Object.assign(method, { original });
+  }
+  return obj;
+}
+
 function fakeSafeStorage(available: boolean, backend?: string) {
-  return {
+  return likeNative({
     isEncryptionAvailable: () => available,
     getSelectedStorageBackend: backend ? () => backend : undefined,
     encryptString: (s: string) => Buffer.from(`enc:${Buffer.from(s).toString('base64').split('').reverse().join('')}`),
     decryptString: (b: Buffer) => Buffer.from(b.toString().slice(4).split('').reverse().join(''), 'base64').toString(),
-  };
+  });
 }
 
 test('safeStorage: the token is stored encrypted and read back', async (t) => {
@@ -47,12 +65,12 @@ test('safeStorage: refuses to save when encryption is unavailable, and says why'
 test('safeStorage: a token encrypted for someone else reads as "no token"', async (t) => {
   const dir = tempDir(t);
   await new SafeStorageSecretStore(dir, fakeSafeStorage(true)).write('demo', TOKEN);
-  const other = {
+  const other = likeNative({
     ...fakeSafeStorage(true),
     decryptString: () => {
       throw new Error('decrypt failed');
     },
-  };
+  });
   assert.equal(await new SafeStorageSecretStore(dir, other).read('demo'), null);
 });
 
@@ -71,7 +89,7 @@ test('headless file store: one file per environment, readable only by its owner'
 function asyncSafeStorage() {
   const sync = fakeSafeStorage(true);
   const calls: string[] = [];
-  return {
+  return likeNative({
     calls,
     ...sync,
     isAsyncEncryptionAvailable: async () => true,
@@ -86,7 +104,7 @@ function asyncSafeStorage() {
         return { result: Buffer.from(text.slice(6), 'base64').toString(), shouldReEncrypt: false };
       return { result: sync.decryptString(b), shouldReEncrypt: true };
     },
-  };
+  });
 }
 
 test('safeStorage: the async API is used where Electron has it, and a token the sync API wrote is re-encrypted once', async (t) => {

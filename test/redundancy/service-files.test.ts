@@ -34,14 +34,24 @@ test('the systemd units restart on failure, run as their own user and outlast th
     assert.ok(seconds(unit.get('TimeoutStopSec')) * 1000 > DRAIN_GRACE_MS, `${file} waits longer than the drain`);
   }
   const connector = unitKeys('cloud-connector.service');
-  assert.match(connector.get('ExecStart') ?? '', / run --config \/etc\/cloud-connector\/connector\.json$/);
+  assert.match(connector.get('ExecStart') ?? '', / service --data-dir \/var\/lib\/cloud-connector$/);
   assert.equal(connector.get('StateDirectory'), 'cloud-connector');
+  // The mode `cloud-connector service` gives its data folder, so neither undoes the other.
+  assert.equal(connector.get('StateDirectoryMode'), '0711');
   const hub = unitKeys('cloud-connector-hub.service');
   assert.match(hub.get('ExecStart') ?? '', / hub .*--tokens .*--api-key-file .*--alert-after-s \d+/);
 });
 
-test('RestartPreventExitStatus=2 is the exit code the CLI gives a config error', (t) => {
+test('RestartPreventExitStatus=2 is the exit code the CLI gives a usage or config error', (t) => {
   const prevented = unitKeys('cloud-connector.service').get('RestartPreventExitStatus');
+  const usage = spawnSync(process.execPath, [...cliCommand('tsx'), 'service', '--port', 'nope'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+    timeout: 30_000,
+  });
+  assert.equal(String(usage.status), prevented, usage.stderr);
+  assert.match(usage.stderr, /--port/, 'the error names the option');
   const dir = tempDir(t);
   const config = path.join(dir, 'connector.json');
   writeFileSync(
@@ -56,14 +66,6 @@ test('RestartPreventExitStatus=2 is the exit code the CLI gives a config error',
   });
   assert.equal(String(result.status), prevented, result.stderr);
   assert.match(result.stderr, /bogus/, 'the error names the key');
-});
-
-test('the WinSW configuration waits longer than the drain and restarts on failure', () => {
-  const xml = readFileSync(path.join(REPO_ROOT, 'deploy/windows/cloud-connector.xml'), 'utf8');
-  const stop = /<stoptimeout>(\d+) sec<\/stoptimeout>/.exec(xml);
-  assert.ok(stop && Number(stop[1]) * 1000 > DRAIN_GRACE_MS);
-  assert.match(xml, /<onfailure action="restart"/);
-  assert.match(xml, /bin\\cloud-connector\.js" run --config /);
 });
 
 const analyze = spawnSync('systemd-analyze', ['--version']).status === 0;

@@ -30,7 +30,7 @@ export interface UiFixture {
 let built: Promise<string> | null = null;
 
 /** Builds the renderer and the bridge client once per test file, into a folder of its own. */
-function buildRenderer(t: TestContext): Promise<string> {
+export function buildRenderer(t: TestContext): Promise<string> {
   built ??= (async () => {
     const out = tempDir({ after: (fn: () => void) => process.once('exit', fn) }, 'cc-ui-build-');
     const bundles = await import(

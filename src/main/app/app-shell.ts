@@ -10,7 +10,14 @@ import { type Logger, silentLogger } from '../core/logger.js';
 import { AttentionPolicy } from './attention.js';
 import { type Note, TRAY_HINT } from './notes.js';
 import { trayIcon } from './tray-icon.js';
-import { type MenuAction, type MenuItemSpec, QUIT_CONFIRMATION, quitNeedsConfirmation, trayMenu } from './tray-menu.js';
+import {
+  type MenuAction,
+  type MenuItemSpec,
+  QUIT_CONFIRMATION,
+  quitNeedsConfirmation,
+  SERVICE_QUIT_CONFIRMATION,
+  trayMenu,
+} from './tray-menu.js';
 import { trayTooltip } from './tray-tooltip.js';
 
 export interface TrayParts {
@@ -63,6 +70,12 @@ export interface ShellDeps {
   trayHint?: { due(): boolean; shown(): void; picture: string };
   logger?: Logger;
   now?: () => Date;
+  /**
+   * Set when the Cloud Connector service hosts the connector and this app is its window: quitting
+   * stops nothing, and a viewer's "Set up…" asks for administrator rights instead of opening a
+   * wizard it could not save (service-mode.ts).
+   */
+  service?: { role: 'viewer' | 'admin'; askForAdmin(): Promise<unknown> };
 }
 
 export interface QuitOptions {
@@ -148,6 +161,10 @@ export class AppShell {
       case 'open-status':
         return this.deps.windows.show('status');
       case 'setup':
+        if (this.deps.service?.role === 'viewer') {
+          await this.deps.service.askForAdmin();
+          return;
+        }
         return this.deps.windows.show('setup');
       case 'reconnect':
         return c.reconnect();
@@ -168,7 +185,7 @@ export class AppShell {
   async quit(options: QuitOptions = { confirm: true }): Promise<void> {
     if (this.quitting) return;
     if (options.confirm && quitNeedsConfirmation(this.deps.controller.status())) {
-      const ok = await this.deps.dialogs.confirmQuit(QUIT_CONFIRMATION);
+      const ok = await this.deps.dialogs.confirmQuit(this.deps.service ? SERVICE_QUIT_CONFIRMATION : QUIT_CONFIRMATION);
       if (!ok || this.quitting) return;
     }
     this.quitting = true;

@@ -10,6 +10,10 @@ import { dispatchIpc } from '../../shared/ipc/dispatch.js';
 import { ENVIRONMENTS } from '../../shared/protocol/index.js';
 import { useSystemProxyLookup } from '../core/transport.js';
 import { createProcessLogger } from '../logging/process-logger.js';
+import { hostForApp, moveIntoService, setupsLeftInApp } from '../service/app-host.js';
+import { execQuiet } from '../service/attach-decision.js';
+import { defaultServiceDataDir, fileProtectionFor } from '../service/data-folder.js';
+import { systemServiceControl } from '../service/service-control.js';
 import { appFolders, moveRoamingSetup } from './app-folders.js';
 import { AppShell } from './app-shell.js';
 import { startConnectorHost } from './connector-host.js';
@@ -19,6 +23,7 @@ import { ElectronTrayView } from './electron-tray-view.js';
 import { ElectronWindowHost } from './electron-window-host.js';
 import { readPlatformAddresses } from './platform-addresses.js';
 import { SafeStorageSecretStore } from './safe-storage-secret-store.js';
+import { ELEVATED_MOVE_ARG, ELEVATED_SETUP_ARG, type Prompts, ServiceMode } from './service-mode.js';
 import { watchSessionAndPower } from './session-lifecycle.js';
 import {
   claimSingleInstance,
@@ -36,6 +41,8 @@ const APP_ID = 'uk.co.cloudconnector.desktop';
 const folders = appFolders(app.getPath('userData'));
 const version = app.getVersion();
 const running = new RunningInstanceFile(folders.dataDir);
+// Started again elevated by a running instance attached to the service (service-mode.ts): take over.
+const elevatedFor = [ELEVATED_SETUP_ARG, ELEVATED_MOVE_ARG].find((arg) => process.argv.includes(arg)) ?? null;
 
 // 'second-instance' comes only after 'ready', but may come while the app is still starting: held
 // until the shell can act on it.
@@ -45,7 +52,7 @@ app.on('second-instance', (_event, _argv, _cwd, data) => onSecondInstance(data))
 
 void claimSingleInstance(
   { request: (data) => app.requestSingleInstanceLock(data) },
-  { version, runningVersion: () => running.read() },
+  { version, runningVersion: () => running.read(), takeover: elevatedFor !== null },
 ).then((claim) => {
   // Same or older version, or an older one that did not hand over: it has been brought forward.
   if (claim === 'other-instance-running') app.quit();
@@ -81,30 +88,42 @@ async function main(tookOver: boolean): Promise<void> {
   // Windows keeps the login item in the registry: read once, then remembered (the tray shows it).
   let openAtLogin = app.getLoginItemSettings().openAtLogin;
   const addresses = readPlatformAddresses(path.join(__dirname, 'platform.json'));
-  const host = await startConnectorHost({
-    baseDir: folders.dataDir,
-    secrets: new SafeStorageSecretStore(folders.dataDir, safeStorage),
-    // null (a generic build): the wizard starts with an empty address.
-    platformUrls: Object.fromEntries(ENVIRONMENTS.map((e) => [e, addresses[e] ?? ''])) as Record<
-      (typeof ENVIRONMENTS)[number],
-      string
-    >,
-    logsDir: folders.logsDir,
+  const loginItem = {
+    get: () => openAtLogin,
+    set: (enabled: boolean) => {
+      app.setLoginItemSettings({ openAtLogin: enabled });
+      openAtLogin = enabled;
+    },
+  };
+  const writeClipboard = (text: string) => clipboard.writeText(text);
+  // A Cloud Connector service on this computer hosts the connector (it runs with nobody signed
+  // in): the app attaches to it as its window. Without one, the app hosts it, as before.
+  const hosted = await hostForApp({
     logger,
-    loginItem: {
-      get: () => openAtLogin,
-      set: (enabled) => {
-        app.setLoginItemSettings({ openAtLogin: enabled });
-        openAtLogin = enabled;
-      },
-    },
-    openPath: async (dir) => {
-      await shell.openPath(dir);
-    },
-    writeClipboard: (text) => clipboard.writeText(text),
+    loginItem,
+    writeClipboard,
     pickPath: pickPathWithDialog,
-    versions: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '' },
+    inProcess: () =>
+      startConnectorHost({
+        baseDir: folders.dataDir,
+        secrets: new SafeStorageSecretStore(folders.dataDir, safeStorage),
+        // null (a generic build): the wizard starts with an empty address.
+        platformUrls: Object.fromEntries(ENVIRONMENTS.map((e) => [e, addresses[e] ?? ''])) as Record<
+          (typeof ENVIRONMENTS)[number],
+          string
+        >,
+        logsDir: folders.logsDir,
+        logger,
+        loginItem,
+        openPath: async (dir) => {
+          await shell.openPath(dir);
+        },
+        writeClipboard,
+        pickPath: pickPathWithDialog,
+        versions: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '' },
+      }),
   });
+  const host = hosted.controller;
 
   // Only the app's own page may call; every input is parsed with its channel's schema.
   const trusted = (event: IpcMainInvokeEvent) => event.senderFrame?.url.split('#')[0] === windows.pageUrl;
@@ -115,6 +134,55 @@ async function main(tookOver: boolean): Promise<void> {
         : { ok: false, error: { code: 'unknown_channel', message: 'Refused.' } },
     );
   }
+
+  const prompts: Prompts = {
+    ask: async (message, yes, no) => {
+      const { response } = await dialog.showMessageBox({
+        type: 'question',
+        title: 'Cloud Connector',
+        message: 'Cloud Connector',
+        detail: message,
+        buttons: [yes, no],
+        defaultId: 0,
+        cancelId: 1,
+      });
+      return response === 0;
+    },
+    tell: async (message) => {
+      await dialog.showMessageBox({
+        type: 'info',
+        title: 'Cloud Connector',
+        message: 'Cloud Connector',
+        detail: message,
+        buttons: ['OK'],
+      });
+    },
+  };
+  const serviceDataDir = defaultServiceDataDir();
+  const serviceMode: ServiceMode | null =
+    hosted.mode === 'service'
+      ? new ServiceMode({
+          role: hosted.controller.role,
+          platform: process.platform,
+          exe: process.execPath,
+          exec: execQuiet,
+          prompts,
+          handOver: (): Promise<void> => appShell.quit({ confirm: false, why: 'an elevated instance takes over' }),
+          moveIntoService:
+            hosted.controller.role === 'admin'
+              ? () =>
+                  moveIntoService({
+                    from: {
+                      baseDir: folders.dataDir,
+                      secrets: new SafeStorageSecretStore(folders.dataDir, safeStorage),
+                    },
+                    to: { dataDir: serviceDataDir, protection: fileProtectionFor() },
+                    service: systemServiceControl(execQuiet),
+                    logger,
+                  })
+              : undefined,
+        })
+      : null;
 
   const trayHintFile = path.join(folders.dataDir, 'tray-hint-shown');
   const appShell = new AppShell({
@@ -149,6 +217,9 @@ async function main(tookOver: boolean): Promise<void> {
       picture: path.join(unpackedRoot, 'assets', 'hints', 'keep-icon-visible.png'),
     },
     logger,
+    service: serviceMode
+      ? { role: serviceMode.role, askForAdmin: () => serviceMode.askForAdmin(ELEVATED_SETUP_ARG) }
+      : undefined,
     quit: () => {
       // The connectors have drained: hand the lock to whoever waits for it (a newer version).
       running.remove();
@@ -158,6 +229,14 @@ async function main(tookOver: boolean): Promise<void> {
   });
   shellRef = appShell;
   appShell.start();
+  if (serviceMode) {
+    // Started elevated to set the service up: the wizard, now able to save. Else, once at start,
+    // the app's own set-up (from before the service was installed) is offered to move into it.
+    if (elevatedFor === ELEVATED_SETUP_ARG) windows.show('setup');
+    const leftInApp = setupsLeftInApp(folders.dataDir);
+    if (elevatedFor === ELEVATED_MOVE_ARG && serviceMode.role === 'admin') void serviceMode.move();
+    else if (leftInApp.length > 0) void serviceMode.offerMove(leftInApp);
+  }
 
   watchSessionAndPower({
     endNow: (why) => appShell.quit({ confirm: false, why }),
@@ -168,7 +247,10 @@ async function main(tookOver: boolean): Promise<void> {
 
   onSecondInstance = (data) => {
     const other = secondInstanceDataSchema.safeParse(data);
-    if (other.success && isNewerVersion(other.data.version, version)) {
+    if (other.success && other.data.takeover) {
+      logger.info('started again elevated: handing over', {});
+      void appShell.quit({ confirm: false, why: 'an elevated instance takes over' });
+    } else if (other.success && isNewerVersion(other.data.version, version)) {
       logger.info('a newer version is starting: draining and handing over', { newVersion: other.data.version });
       void appShell.quit({ confirm: false, why: 'a newer version is starting' });
     } else {
@@ -179,10 +261,15 @@ async function main(tookOver: boolean): Promise<void> {
 
   // The app lives in the tray: closing every window does not quit.
   app.on('window-all-closed', () => undefined);
-  // Quitting always goes through the shell, which drains the connectors and then exits; a quit
-  // already under way (session end, takeover) is left to finish.
+  // Quitting always goes through the shell, which drains the connectors and then calls app.exit().
+  // Once the shell is draining (session end, takeover, installer), Electron's own quit is let
+  // begin: at Windows session end Electron 45 terminates the process the moment the session-end
+  // handlers return unless a quit has begun (Browser::is_quitting(), electron#52604), and a
+  // prevented before-quit does not count. will-quit is held instead, so the drain can finish.
   app.on('before-quit', (event) => {
+    if (appShell.isQuitting) return;
     event.preventDefault();
-    if (!appShell.isQuitting) void appShell.quit();
+    void appShell.quit();
   });
+  app.on('will-quit', (event) => event.preventDefault());
 }

@@ -6,6 +6,9 @@
 // in 46). The async API is used whenever Electron offers it; it decrypts what the sync API wrote
 // (same key, per Electron's documentation), and a blob it reports as `shouldReEncrypt` is written
 // again with the async API, once, on read.
+//
+// Electron's safeStorage is a native (gin-wrapped) object: its methods throw "Illegal invocation"
+// when called detached from it, so every call below goes through `this.safe.method(…)`.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Environment } from '../../shared/protocol/index.js';
@@ -49,23 +52,26 @@ export class SafeStorageSecretStore implements SecretStore {
       : `${storedSecretFile(path.join(this.baseDir, environment), name)}.enc`;
   }
 
-  private get hasAsync(): boolean {
+  /** The async API, when this Electron has all of it (Electron 45 and later). */
+  private get asyncApi(): Required<
+    Pick<SafeStorageLike, 'isAsyncEncryptionAvailable' | 'encryptStringAsync' | 'decryptStringAsync'>
+  > | null {
     const s = this.safe;
-    return Boolean(s.isAsyncEncryptionAvailable && s.encryptStringAsync && s.decryptStringAsync);
+    return s.isAsyncEncryptionAvailable && s.encryptStringAsync && s.decryptStringAsync
+      ? (s as Required<SafeStorageLike>)
+      : null;
   }
 
   private async canEncrypt(): Promise<boolean> {
-    const available = this.hasAsync
-      ? await (this.safe.isAsyncEncryptionAvailable as () => Promise<boolean>)()
-      : this.safe.isEncryptionAvailable();
+    const asyncApi = this.asyncApi;
+    const available = asyncApi ? await asyncApi.isAsyncEncryptionAvailable() : this.safe.isEncryptionAvailable();
     if (!available) return false;
     return this.safe.getSelectedStorageBackend?.() !== 'basic_text';
   }
 
   private async encrypt(token: string): Promise<Buffer> {
-    return this.hasAsync
-      ? (this.safe.encryptStringAsync as (s: string) => Promise<Buffer>)(token)
-      : this.safe.encryptString(token);
+    const asyncApi = this.asyncApi;
+    return asyncApi ? asyncApi.encryptStringAsync(token) : this.safe.encryptString(token);
   }
 
   async read(environment: Environment): Promise<string | null> {
@@ -80,12 +86,12 @@ export class SafeStorageSecretStore implements SecretStore {
       return null;
     }
     try {
-      if (!this.hasAsync) {
+      const asyncApi = this.asyncApi;
+      if (!asyncApi) {
         if (!this.safe.isEncryptionAvailable()) return null;
         return this.safe.decryptString(encrypted).trim() || null;
       }
-      const decrypt = this.safe.decryptStringAsync as NonNullable<SafeStorageLike['decryptStringAsync']>;
-      const { result, shouldReEncrypt } = await decrypt(encrypted);
+      const { result, shouldReEncrypt } = await asyncApi.decryptStringAsync(encrypted);
       const token = result.trim() || null;
       if (token && shouldReEncrypt) await this.writeNamed(environment, name, token).catch(() => undefined);
       return token;

@@ -33,8 +33,9 @@ export function watchSessionAndPower(deps: LifecycleDeps): BaseWindow {
   win.on('session-end', (event) => {
     deps.logger.info('Windows session ending: draining', { reasons: event.reasons.join(',') });
     // Synchronously: connector.draining and the 1001 close are queued before this returns. Electron
-    // ends the process right after this event unless app.quit() is called here, so it is, and the
-    // before-quit handler keeps the process alive until the drain has finished.
+    // ends the process right after this event unless a quit has begun by then, so app.quit() is
+    // called here, after endNow (main.ts lets before-quit through once the shell is draining, and
+    // holds will-quit until the drain has finished).
     void deps.endNow('Windows session ending');
     app.quit();
   });

@@ -9,11 +9,17 @@ import { z } from 'zod';
 
 export interface InstanceLock {
   /** app.requestSingleInstanceLock(additionalData) */
-  request(data: { version: string }): boolean;
+  request(data: { version: string; takeover?: true }): boolean;
 }
 
 /** What a second instance hands the running one (app 'second-instance' additionalData). */
-export const secondInstanceDataSchema = z.object({ version: z.string().max(64) }).loose();
+export const secondInstanceDataSchema = z
+  .object({
+    version: z.string().max(64),
+    /** The app started again elevated (for the set-up of the service): the running one hands over. */
+    takeover: z.literal(true).optional(),
+  })
+  .loose();
 
 /** Retry delays while an older running instance drains (its grace period for calls is 30 s). */
 const RETRY_DELAYS_MS = [100, 200, 400, 800, 1_600, ...Array<number>(30).fill(2_000)];
@@ -30,15 +36,19 @@ export async function claimSingleInstance(
     version: string;
     runningVersion: () => string | null;
     sleep?: (ms: number) => Promise<void>;
+    /** Started elevated by the running instance: it hands over whatever its version. */
+    takeover?: boolean;
   },
 ): Promise<Claim> {
-  if (lock.request({ version: options.version })) return 'primary';
+  const data = options.takeover ? { version: options.version, takeover: true as const } : { version: options.version };
+  if (lock.request(data)) return 'primary';
   const running = options.runningVersion();
-  if (running === null || !isNewerVersion(options.version, running)) return 'other-instance-running';
+  if (!options.takeover && (running === null || !isNewerVersion(options.version, running)))
+    return 'other-instance-running';
   const sleep = options.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
   for (const delay of RETRY_DELAYS_MS) {
     await sleep(delay);
-    if (lock.request({ version: options.version })) return 'handed-over';
+    if (lock.request(data)) return 'handed-over';
   }
   return 'other-instance-running';
 }

@@ -49,6 +49,9 @@ export function trayMenu(status: AppStatus, now: Date = new Date()): MenuItemSpe
 }
 
 export const QUIT_CONFIRMATION = 'Patient lookups will stop working until Cloud Connector is started again.';
+/** When the service hosts the connector, quitting the tray app stops nothing. */
+export const SERVICE_QUIT_CONFIRMATION =
+  'The Cloud Connector service keeps running, so patient lookups keep working. Only the tray icon closes.';
 
 /** Quitting asks first when anything is connected, because lookups stop at once. */
 export function quitNeedsConfirmation(status: AppStatus): boolean {

@@ -19,13 +19,21 @@ import {
   readBody,
 } from '../../common/net/listener-guard.js';
 import type { RequestTarget } from '../../common/net/request-target.js';
-import { STATUS_EVENT } from '../../shared/ipc/channels.js';
+import { type IpcHandlers, STATUS_EVENT } from '../../shared/ipc/channels.js';
 import { dispatchIpc } from '../../shared/ipc/dispatch.js';
+import type { AppStatus } from '../../shared/ipc/status.js';
 import { type Logger, silentLogger } from '../core/logger.js';
-import type { AppController } from './app-controller.js';
+
+/** What the bridge needs of a controller: an AppController, or a client attached to the service. */
+export interface BridgedController {
+  readonly handlers: IpcHandlers;
+  status(): AppStatus;
+  on(event: 'status', listener: (status: AppStatus) => void): unknown;
+  off(event: 'status', listener: (status: AppStatus) => void): unknown;
+}
 
 export interface BridgeOptions {
-  controller: AppController;
+  controller: BridgedController;
   /** The built renderer (index.html, renderer.js, styles.css). */
   rendererDir: string;
   /** The built bridge client that stands in for the preload script. */
@@ -150,7 +158,8 @@ function csp(origin: string): string {
   return `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${ws}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 }
 
-function send(
+/** Also used by the service's control channel (src/main/service/control-server.ts). */
+export function send(
   res: ServerResponse,
   status: number,
   type: string,

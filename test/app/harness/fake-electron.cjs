@@ -5,7 +5,9 @@
 // dialogs. Behaviour follows Electron 45's documentation where the main process depends on it:
 // the quit sequence (before-quit → windows close → will-quit → quit → exit), `ready`, a
 // single-instance lock shared by processes with the same userData folder, and the Windows rule
-// that the process ends right after a window's `session-end` unless the handler calls app.quit().
+// that the process ends right after the windows' `session-end` handlers unless a quit has begun
+// (Electron's Browser::is_quitting(), electron#52604: app.quit() whose `before-quit` was not
+// prevented; closing the windows and `will-quit` come later, from the message loop).
 'use strict';
 const { EventEmitter } = require('node:events');
 const fs = require('node:fs');
@@ -38,6 +40,24 @@ function record(target, method, args = []) {
   send({ type: 'call', target, method, args: args.map((a) => plain(a)), at: Date.now() });
 }
 
+/**
+ * Electron's modules such as safeStorage and Session are native (gin-wrapped) objects: a method
+ * called detached from its object (`const f = safeStorage.decryptStringAsync; f(blob)`) throws
+ * "Illegal invocation". Plain objects here would let such a call pass, so they are made to throw too.
+ */
+function likeNative(obj) {
+  for (const [key, value] of Object.entries(obj)) {
+    if (typeof value !== 'function') continue;
+    obj[key] = {
+      [key](...args) {
+        if (this !== obj) throw new TypeError('Illegal invocation');
+        return value.apply(this, args);
+      },
+    }[key];
+  }
+  return obj;
+}
+
 function electronEvent(extra = {}) {
   const event = {
     defaultPrevented: false,
@@ -51,9 +71,6 @@ function electronEvent(extra = {}) {
 
 // ---- app -----------------------------------------------------------------------------------------
 
-let quitCalledDuringSessionEnd = false;
-let inSessionEnd = false;
-
 class App extends EventEmitter {
   constructor() {
     super();
@@ -62,6 +79,9 @@ class App extends EventEmitter {
     this.ready = false;
     this.openAtLogin = false;
     this.lockHeld = false;
+    // Electron's Browser::is_quitting_: set once before-quit was not prevented, cleared when a
+    // window refuses to close or will-quit is prevented.
+    this.quitting = false;
     this.readyPromise = new Promise((resolve) => {
       this.resolveReady = resolve;
     });
@@ -127,19 +147,29 @@ class App extends EventEmitter {
   }
   quit() {
     record('app', 'quit');
-    if (inSessionEnd) quitCalledDuringSessionEnd = true;
+    if (this.quitting) return;
     const beforeQuit = electronEvent();
     this.emit('before-quit', beforeQuit);
     if (beforeQuit.defaultPrevented) return;
-    for (const win of BaseWindow.getAllWindows()) {
-      win.close();
-      if (!win.isDestroyed()) return; // a window refused: quitting is cancelled
-    }
-    const willQuit = electronEvent();
-    this.emit('will-quit', willQuit);
-    if (willQuit.defaultPrevented) return;
-    this.emit('quit', electronEvent(), 0);
-    exitSoon(0);
+    this.quitting = true;
+    // Windows close (and will-quit follows) from the message loop, not inside quit().
+    setImmediate(() => {
+      for (const win of BaseWindow.getAllWindows()) {
+        win.close();
+        if (!win.isDestroyed()) {
+          this.quitting = false; // a window refused: quitting is cancelled
+          return;
+        }
+      }
+      const willQuit = electronEvent();
+      this.emit('will-quit', willQuit);
+      if (willQuit.defaultPrevented) {
+        this.quitting = false;
+        return;
+      }
+      this.emit('quit', electronEvent(), 0);
+      exitSoon(0);
+    });
   }
   exit(code = 0) {
     record('app', 'exit', [code]);
@@ -477,6 +507,7 @@ if (env.FAKE_ELECTRON_SYNC_SAFE_STORAGE_ONLY === '1') {
   delete safeStorage.encryptStringAsync;
   delete safeStorage.decryptStringAsync;
 }
+likeNative(safeStorage);
 
 // ---- IPC, dialogs, shell, clipboard, session, powerMonitor -----------------------------------------
 
@@ -535,6 +566,7 @@ const defaultSession = {
   async closeAllConnections() {},
 };
 const session = { defaultSession };
+for (const native of [dialog, shell, clipboard, defaultSession, nativeImage]) likeNative(native);
 
 const powerMonitor = new EventEmitter();
 
@@ -555,13 +587,15 @@ const commands = {
     if (!win) throw new Error(`no window #${id}`);
     const e = electronEvent(reasons ? { reasons } : {});
     if (event === 'session-end') {
-      inSessionEnd = true;
-      quitCalledDuringSessionEnd = false;
-      win.emit(event, e);
-      inSessionEnd = false;
-      // Electron 45 on Windows: the process ends as soon as the handler returns, unless it called app.quit().
-      if (!quitCalledDuringSessionEnd) exitSoon(0);
-      return { quitCalled: quitCalledDuringSessionEnd };
+      // WM_ENDSESSION: every window hears it, then Electron 45 terminates the process at once
+      // (TerminateCurrentProcessImmediately) unless Browser::is_quitting() is true by then.
+      for (const each of BaseWindow.getAllWindows()) each.emit(event, e);
+      const quitting = app.quitting;
+      if (!quitting) {
+        send({ type: 'exiting', code: 0 });
+        process.exit(0);
+      }
+      return { quitting };
     }
     if (event === 'close') {
       win.close();

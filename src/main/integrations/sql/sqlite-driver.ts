@@ -91,7 +91,16 @@ class ThreadHelper extends EventEmitter {
 function betterSqlitePath(): string {
   // In the CommonJS bundle `import.meta.url` is not there; `__filename` is.
   const base = typeof __filename === 'string' ? __filename : import.meta.url;
-  return createRequire(base).resolve('better-sqlite3');
+  return asarUnpackedPath(createRequire(base).resolve('better-sqlite3'));
+}
+
+/**
+ * In the packaged app the module resolves inside app.asar, which a worker thread may not be able to
+ * read (Electron sets up asar reading for its own environments; electron#22446). better-sqlite3 is
+ * unpacked in full (electron-builder.yml asarUnpack), so the helpers load it from app.asar.unpacked.
+ */
+export function asarUnpackedPath(file: string): string {
+  return file.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
 }
 
 interface Job {
