@@ -42,3 +42,27 @@ test('bytes that are not base64 stay as they are, for the pipeline to refuse', (
   const parsed = parseLargeFrame(raw) as { params: { dataBase64: string } };
   assert.equal(parsed.params.dataBase64, 'AA\u00e9A');
 });
+
+test('the cut-out value is used only where the ordinary parse puts it', () => {
+  // The real `params.dataBase64` is written with an escape in its name (the fast path's key does
+  // not match it) and is empty; the one the key matches sits deeper. JSON.parse gives an empty
+  // document; the cut-out base64 must not take its place.
+  const nested = Buffer.from(
+    `{"jsonrpc":"2.0","id":7,"method":"consent.store","params":{"dataBase\\u0036\\u0034":"","x":{"dataBase64":"${base64}"}}}`,
+  );
+  const parsedNested = parseLargeFrame(nested);
+  if (parsedNested) assert.deepEqual(parsedNested, JSON.parse(nested.toString()));
+  // Two `params`: JSON.parse keeps the last; the cut-out value was in the first.
+  const twice = Buffer.from(
+    `{"jsonrpc":"2.0","id":7,"method":"consent.store","params":{"dataBase64":"${base64}"},"params":{"dataBase64" : ""}}`,
+  );
+  const parsedTwice = parseLargeFrame(twice);
+  if (parsedTwice) assert.deepEqual(parsedTwice, JSON.parse(twice.toString()));
+});
+
+test('a large frame that is not a request (a notification) is left to the ordinary path', () => {
+  const goaway = Buffer.from(
+    JSON.stringify({ jsonrpc: '2.0', method: 'connector.goaway', params: { dataBase64: base64 } }),
+  );
+  assert.equal(parseLargeFrame(goaway), undefined);
+});
