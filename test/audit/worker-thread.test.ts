@@ -129,6 +129,26 @@ test('rows still queued for the worker are on disk after the process exits', asy
   }
 });
 
+test('a worker that died unseen: the flush on exit gives up on it and the loss is in the log', async (t) => {
+  const file = path.join(tempDir(t), 'audit.sqlite');
+  const script = path.join(import.meta.dirname, 'scenarios', 'worker-gone-at-exit.ts');
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', script, file], {
+    cwd: path.resolve(import.meta.dirname, '..', '..'),
+    timeout: 120_000,
+  });
+  assert.match(stdout, /threaded true/);
+  assert.equal(requestIdsInOrder(file).length, 100, 'the rows the worker wrote');
+  const reader = openAuditDbForReading(file);
+  t.after(() => reader.close());
+  const gaps = reader.prepare("SELECT detail FROM audit_log WHERE kind = 'gap'").all() as Array<{ detail: string }>;
+  assert.equal(
+    gaps.reduce((n, g) => n + JSON.parse(g.detail).rows, 0),
+    50,
+    'the 50 rows handed to the dead worker are recorded as missing',
+  );
+  assert.equal(verifyChain(reader).ok, true);
+});
+
 // A full disk needs a small filesystem: a tmpfs, which only root can mount.
 function tryMountTmpfs(dir: string): string | null {
   if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'mounting a small disk needs root on Linux';

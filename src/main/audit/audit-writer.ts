@@ -264,6 +264,9 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
     if (this.thread) {
       if (batch.length > 0 || loss || wait) this.thread.write(batch, loss);
       if (wait) this.thread.sync();
+      // The worker failed while this waited (threadFailed took over): the rows it had not
+      // written are counted as lost; record that now, since this may be the flush on exit.
+      if (wait && !this.thread && this.inline) this.inline.write([]);
       return;
     }
     const store = this.inline as AuditStore;
@@ -414,7 +417,8 @@ export class AuditWriter extends EventEmitter<AuditWriterEvents> {
     const state = thread.state();
     this.thread = null;
     this.threadMode = 'never';
-    this.inline = this.newInlineStore(state ? { ...state, held: 0 } : undefined);
+    // The worker's last open is no reason to wait before this thread opens the file itself.
+    this.inline = this.newInlineStore(state ? { ...state, held: 0, lastOpenAttempt: 0 } : undefined);
     if (state && state.held > 0) {
       const at = this.now().toISOString();
       this.inline.noteLoss({ rows: state.held, from: at, to: at });
