@@ -5,36 +5,21 @@
 // signature of its own body and time, not the secret. A signature cannot be replayed later or
 // moved onto another body.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import { ClusterSecret } from '../../src/hub/cluster/forwarding.js';
-import { startHub } from '../../src/hub/hub-server.js';
-import { silentLogger } from '../../src/main/core/logger.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { call } from './calls.js';
-import { API_KEY, missingBinaries, startRedis } from './harness.js';
+import { missingBinaries } from './harness.js';
+import { startInProcessClusterHub, TEST_CLUSTER_SECRET } from './in-process-hub.js';
 import { plantInstance } from './planted-instance.js';
 
 const skip = missingBinaries();
-const SECRET = 'cluster-secret-for-tests-0123456789abcdef';
+const SECRET = TEST_CLUSTER_SECRET;
 
 test(
   'an address planted in Redis receives a signed call, never the cluster secret',
   { skip: skip ?? false },
   async (t) => {
-    const dir = tempDir(t);
-    const redis = await startRedis(t, dir);
-    const tokensFile = path.join(dir, 'tokens.jsonl');
-    writeFileSync(tokensFile, '');
-    const hub = await startHub({
-      port: 0,
-      tokensFile,
-      apiKeys: [API_KEY],
-      logger: silentLogger,
-      cluster: { redisUrl: redis.url, secret: SECRET, timings: { leaseMs: 3_000, pollMs: 100 } },
-    });
-    t.after(() => hub.close({ graceful: false }));
+    const { redis, hub } = await startInProcessClusterHub(t);
 
     // Someone with write access to Redis registers an "instance" at an address of their own.
     const planted = await plantInstance(t, redis.url, { tenant: 'acme', environment: 'demo' }, (_body, _req, res) => {

@@ -2,16 +2,12 @@
 // forwarded call: once its lease lapses the receiving instance stops waiting and answers, instead
 // of holding the caller until the call's deadline has passed.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KEYS } from '../../src/hub/cluster/registry.js';
-import { startHub } from '../../src/hub/hub-server.js';
-import { silentLogger } from '../../src/main/core/logger.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { call } from './calls.js';
-import { API_KEY, missingBinaries, startRedis } from './harness.js';
+import { missingBinaries } from './harness.js';
+import { startInProcessClusterHub } from './in-process-hub.js';
 import { plantInstance } from './planted-instance.js';
 
 const skip = missingBinaries();
@@ -21,23 +17,7 @@ test(
   'a holder that stops answering and loses its lease: the caller is answered at the lapse, not at the deadline',
   { skip: skip ?? false },
   async (t) => {
-    const dir = tempDir(t);
-    const redis = await startRedis(t, dir);
-    const tokensFile = path.join(dir, 'tokens.jsonl');
-    writeFileSync(tokensFile, '');
-    const hub = await startHub({
-      port: 0,
-      tokensFile,
-      apiKeys: [API_KEY],
-      logger: silentLogger,
-      deadlinesMs: { 'patient.lookup': DEADLINE_MS },
-      cluster: {
-        redisUrl: redis.url,
-        secret: 'cluster-secret-for-tests-0123456789abcdef',
-        timings: { leaseMs: 3_000, pollMs: 100 },
-      },
-    });
-    t.after(() => hub.close({ graceful: false }));
+    const { redis, hub } = await startInProcessClusterHub(t, { deadlinesMs: { 'patient.lookup': DEADLINE_MS } });
     // The holder takes the call and then is silent: no answer, no reset.
     const holder = await plantInstance(t, redis.url, { tenant: 'acme', environment: 'demo' }, () => {});
 

@@ -1,36 +1,21 @@
 // A keyed call whose holder kept the answer and then died before replying: the platform gives the
 // caller that answer rather than running the call again on another connector (at most once).
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import { Idempotency } from '../../src/hub/cluster/idempotency.js';
-import { startHub } from '../../src/hub/hub-server.js';
-import { silentLogger } from '../../src/main/core/logger.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { call } from './calls.js';
-import { API_KEY, missingBinaries, startRedis } from './harness.js';
+import { missingBinaries } from './harness.js';
+import { startInProcessClusterHub, TEST_CLUSTER_SECRET } from './in-process-hub.js';
 import { plantInstance } from './planted-instance.js';
 
 const skip = missingBinaries();
-const SECRET = 'cluster-secret-for-tests-0123456789abcdef';
+const SECRET = TEST_CLUSTER_SECRET;
 
 test(
   'the holder kept the answer, then its reply was lost: the caller gets that answer, the call is not run again',
   { skip: skip ?? false },
   async (t) => {
-    const dir = tempDir(t);
-    const redis = await startRedis(t, dir);
-    const tokensFile = path.join(dir, 'tokens.jsonl');
-    writeFileSync(tokensFile, '');
-    const hub = await startHub({
-      port: 0,
-      tokensFile,
-      apiKeys: [API_KEY],
-      logger: silentLogger,
-      cluster: { redisUrl: redis.url, secret: SECRET, timings: { leaseMs: 3_000, pollMs: 100 } },
-    });
-    t.after(() => hub.close({ graceful: false }));
+    const { redis, hub } = await startInProcessClusterHub(t);
 
     let runs = 0;
     const holder = await plantInstance(t, redis.url, { tenant: 'acme', environment: 'demo' }, async (body, req) => {

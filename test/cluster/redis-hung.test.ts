@@ -2,38 +2,19 @@
 // a partition without reset): a keyed call is refused with 503 within about a second, a call on
 // a known route is answered, none waits on Redis, and /metrics says Redis is not usable.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startHub } from '../../src/hub/hub-server.js';
 import { createToken } from '../../src/hub/tokens-file.js';
-import { silentLogger } from '../../src/main/core/logger.js';
 import { startTestConnector, waitForState } from '../helpers/connector-fixture.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { call } from './calls.js';
-import { API_KEY, missingBinaries, startRedis } from './harness.js';
+import { API_KEY, missingBinaries } from './harness.js';
+import { startInProcessClusterHub } from './in-process-hub.js';
 
 const skip = missingBinaries();
 
 test('a hung Redis: keyed calls 503 at once, known routes answered, redis_up 0', { skip: skip ?? false }, async (t) => {
-  const dir = tempDir(t);
-  const redis = await startRedis(t, dir);
-  const tokensFile = path.join(dir, 'tokens.jsonl');
-  writeFileSync(tokensFile, '');
+  const { redis, tokensFile, hub } = await startInProcessClusterHub(t);
   const token = createToken({ tokensFile, tenant: 'acme', environment: 'demo' });
-  const hub = await startHub({
-    port: 0,
-    tokensFile,
-    apiKeys: [API_KEY],
-    logger: silentLogger,
-    cluster: {
-      redisUrl: redis.url,
-      secret: 'cluster-secret-for-tests-0123456789abcdef',
-      timings: { leaseMs: 3_000, pollMs: 100 },
-    },
-  });
-  t.after(() => hub.close({ graceful: false }));
   const runtime = startTestConnector(t, { environment: 'demo', platformUrl: hub.wsUrl, name: 'host-a' }, token);
   await waitForState(runtime.connector, 'connected');
   const redisUp = async () =>
